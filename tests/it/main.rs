@@ -1,0 +1,5 @@
+//! kvs's integration tests: the real binary, a scrubbed environment, a temporary HOME, and the
+//! project's own emulator on 127.0.0.1 for everything that needs the network.
+
+mod cli;
+mod support;
