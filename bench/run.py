@@ -1,0 +1,307 @@
+#!/usr/bin/env python3
+"""Side-by-side benchmark: kvs vs the AWS CLI vs curl, against kvs-emulator on 127.0.0.1.
+
+Usage (from the repository root):  python3 bench/run.py [--reps N] [--fleet N] [--aws-fleet N]
+
+Builds kvs and kvs-emulator in release mode, starts the emulator, runs each comparison with
+interleaved repetitions (A B A B ...), and prints a Markdown report on stdout: medians, min/max and
+ratios, peak RSS, binary size and callgrind instruction counts. Standard library only.
+"""
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REGION = "us-west-2"
+KEY, SECRET = "test", "test"
+ACCOUNT = "123456789012"
+
+
+def arn(i):
+    return f"arn:aws:kinesisvideo:{REGION}:{ACCOUNT}:channel/bench-{i}/1234567890123"
+
+
+def clean_env(home, extra=None):
+    """Nothing from this machine's AWS settings: PATH, a temporary HOME and the emulator's keys."""
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": home,
+        "LANG": "C.UTF-8",
+        "AWS_ACCESS_KEY_ID": KEY,
+        "AWS_SECRET_ACCESS_KEY": SECRET,
+        "AWS_DEFAULT_REGION": REGION,
+    }
+    env.update(extra or {})
+    return env
+
+
+def run_timed(cmd, env, stdin=None):
+    """Run once; return (seconds, peak RSS in KiB, exit code)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL if stdin is None else stdin,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _, status, rusage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    out = proc.stdout.read()
+    err = proc.stderr.read()
+    proc.stdout.close()
+    proc.stderr.close()
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise SystemExit(f"command failed ({code}): {' '.join(cmd)}\n{err.decode(errors='replace')}")
+    return elapsed, rusage.ru_maxrss, out
+
+
+def summary(samples):
+    return {
+        "median": statistics.median(samples),
+        "min": min(samples),
+        "max": max(samples),
+        "n": len(samples),
+    }
+
+
+def ms(seconds):
+    return f"{seconds * 1000:.1f} ms"
+
+
+def interleave(named_fns, reps):
+    """Call each function in turn, reps times, and collect its timings."""
+    results = {name: [] for name, _ in named_fns}
+    for _ in range(reps):
+        for name, fn in named_fns:
+            results[name].append(fn())
+    return {name: summary(samples) for name, samples in results.items()}
+
+
+def start_emulator(emulator_bin, channels_file):
+    proc = subprocess.Popen(
+        [emulator_bin, "--port", "0", "--storage-port", "0", "--region", REGION,
+         "--access-key-id", KEY, "--secret-access-key", SECRET, "--channels-file", channels_file],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    line = proc.stdout.readline()
+    urls = re.findall(r"https?://[0-9.:]+", line)
+    if not urls:
+        proc.kill()
+        raise SystemExit(f"kvs-emulator did not start: {line!r}")
+    return proc, urls[0]
+
+
+def callgrind_instructions(cmd, env):
+    if not shutil.which("valgrind"):
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "cg.out")
+        proc = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"] + cmd,
+                              env=env, capture_output=True, text=True)
+        match = re.search(r"Collected : (\d+)", proc.stderr)
+        return int(match.group(1)) if match else None
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reps", type=int, default=20, help="repetitions per comparison")
+    parser.add_argument("--fleet", type=int, default=1000, help="joins in the fleet run")
+    parser.add_argument("--aws-fleet", type=int, default=100,
+                        help="joins in the AWS CLI's fleet sample (scaled to --fleet)")
+    args = parser.parse_args()
+
+    subprocess.run(["cargo", "build", "--release", "--quiet", "-p", "kvs", "-p", "kvs-emulator"],
+                   cwd=ROOT, check=True)
+    kvs = os.path.join(ROOT, "target", "release", "kvs")
+    emulator_bin = os.path.join(ROOT, "target", "release", "kvs-emulator")
+    aws = shutil.which("aws")
+    curl = shutil.which("curl")
+
+    home = tempfile.mkdtemp()
+    channels_file = os.path.join(home, "channels.txt")
+    with open(channels_file, "w") as f:
+        f.write("\n".join(arn(i) for i in range(args.fleet)) + "\n")
+    emulator, control = start_emulator(emulator_bin, channels_file)
+    try:
+        report = run_all(args, kvs, aws, curl, home, control)
+    finally:
+        emulator.terminate()
+        emulator.wait()
+        shutil.rmtree(home, ignore_errors=True)
+    print(report)
+
+
+def discover(curl, control, channel, env):
+    body = json.dumps({"ChannelARN": channel, "SingleMasterChannelEndpointConfiguration":
+                       {"Protocols": ["WEBRTC"], "Role": "MASTER"}})
+    _, _, out = run_timed(curl_cmd(curl, control + "/getSignalingChannelEndpoint", body), env)
+    endpoints = json.loads(out)["ResourceEndpointList"]
+    return next(e["ResourceEndpoint"] for e in endpoints if e["Protocol"] == "WEBRTC")
+
+
+def curl_cmd(curl, url, body):
+    return [curl, "-sS", "--fail", "--aws-sigv4", f"aws:amz:{REGION}:kinesisvideo",
+            "--user", f"{KEY}:{SECRET}", "-H", "Content-Type: application/json",
+            "--data-binary", body, url]
+
+
+def run_all(args, kvs, aws, curl, home, control):
+    env = clean_env(home)
+    env_discovery = clean_env(home, {"AWS_ENDPOINT_URL": control})
+    channel = arn(0)
+    join_body = json.dumps({"channelArn": channel})
+    storage = discover(curl, control, channel, env) if curl else None
+    lines = []
+    ratios = {}
+    peak = {}
+
+    def timed(cmd, env, key=None):
+        def fn():
+            elapsed, rss, _ = run_timed(cmd, env)
+            if key:
+                peak[key] = max(peak.get(key, 0), rss)
+            return elapsed
+        return fn
+
+    # 1. Skeleton.
+    named = [("kvs", timed([kvs, "join-storage-session", "--generate-cli-skeleton"], env, "kvs skeleton"))]
+    if aws:
+        named.append(("aws", timed([aws, "kinesis-video-webrtc-storage", "join-storage-session",
+                                    "--generate-cli-skeleton"], env, "aws skeleton")))
+    skeleton = interleave(named, args.reps)
+    lines.append(section("1. `--generate-cli-skeleton`", skeleton))
+    if aws:
+        ratios["skeleton: aws / kvs (target >= 150)"] = skeleton["aws"]["median"] / skeleton["kvs"]["median"]
+
+    # 2. One signed JoinStorageSession with --endpoint-url.
+    kvs_join = [kvs, "join-storage-session", "--channel-arn", channel, "--endpoint-url", storage or control]
+    named = [("kvs", timed(kvs_join, env, "kvs join"))]
+    if aws:
+        named.append(("aws", timed([aws, "kinesis-video-webrtc-storage", "join-storage-session",
+                                    "--channel-arn", channel, "--endpoint-url", storage or control],
+                                   env, "aws join")))
+    if curl:
+        named.append(("curl", timed(curl_cmd(curl, (storage or control) + "/joinStorageSession",
+                                             join_body), env, "curl join")))
+    single = interleave(named, args.reps)
+    lines.append(section("2. One signed JoinStorageSession (`--endpoint-url`)", single))
+    if aws:
+        ratios["single call: aws / kvs"] = single["aws"]["median"] / single["kvs"]["median"]
+    if curl:
+        ratios["single call: kvs / curl"] = single["kvs"]["median"] / single["curl"]["median"]
+
+    # 3. Full flow with discovery: one kvs process vs two curl processes.
+    kvs_full = [kvs, "join-storage-session", "--channel-arn", channel]
+    named = [("kvs (discovery + join)", timed(kvs_full, env_discovery, "kvs full flow"))]
+    if curl:
+        def two_curls():
+            start = time.perf_counter()
+            endpoint = discover(curl, control, channel, env)
+            run_timed(curl_cmd(curl, endpoint + "/joinStorageSession", join_body), env)
+            return time.perf_counter() - start
+        named.append(("2 x curl", two_curls))
+    full = interleave(named, args.reps)
+    lines.append(section("3. Full flow: discovery + join", full))
+    if curl:
+        ratios["full flow: kvs / two curls (target <= 0.8)"] = (
+            full["kvs (discovery + join)"]["median"] / full["2 x curl"]["median"])
+    if aws:
+        ratios["full flow kvs vs aws single call: aws / kvs (target >= 40)"] = (
+            single["aws"]["median"] / full["kvs (discovery + join)"]["median"])
+
+    # 4. Fleet: N joins over N channels, 8 at a time.
+    def fleet(cmd_prefix, n, env):
+        channels = "\n".join(arn(i) for i in range(n)) + "\n"
+        start = time.perf_counter()
+        proc = subprocess.run(["xargs", "-P", "8", "-n", "1"] + cmd_prefix, input=channels.encode(),
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        if proc.returncode != 0:
+            raise SystemExit(f"fleet run failed: {proc.stderr.decode(errors='replace')[:500]}")
+        return time.perf_counter() - start
+    kvs_fleet = fleet([kvs, "join-storage-session", "--channel-arn"], args.fleet, env_discovery)
+    lines.append("### 4. Fleet: joins over distinct channels, 8 at a time (`xargs -P 8`)\n")
+    lines.append("| tool | joins | wall time | joins/s |\n|---|---|---|---|")
+    lines.append(f"| kvs (discovery + join) | {args.fleet} | {kvs_fleet:.2f} s | {args.fleet / kvs_fleet:.0f} |")
+    if aws:
+        aws_fleet_env = clean_env(home)
+        aws_time = fleet([aws, "kinesis-video-webrtc-storage", "join-storage-session",
+                          "--endpoint-url", storage or control, "--channel-arn"],
+                         args.aws_fleet, aws_fleet_env)
+        lines.append(f"| aws (one call, `--endpoint-url`; {args.aws_fleet}-join sample, scaled) "
+                     f"| {args.aws_fleet} | {aws_time:.2f} s | {args.aws_fleet / aws_time:.0f} |")
+        ratios["fleet throughput: kvs / aws (target >= 30)"] = (
+            (args.fleet / kvs_fleet) / (args.aws_fleet / aws_time))
+    lines.append("")
+
+    # 5. Peak RSS and binary size.
+    lines.append("### 5. Peak RSS and binary size\n")
+    lines.append("| run | peak RSS |\n|---|---|")
+    for key in sorted(peak):
+        lines.append(f"| {key} | {peak[key] / 1024:.1f} MiB |")
+    size = os.path.getsize(kvs)
+    lines.append(f"\nStripped release binary: {size / 1048576:.2f} MiB ({size} bytes)\n")
+
+    # 6. Instruction counts.
+    lines.append("### 6. Instructions (callgrind)\n")
+    skel_ir = callgrind_instructions([kvs, "join-storage-session", "--generate-cli-skeleton"], env)
+    full_ir = callgrind_instructions(kvs_full, env_discovery)
+    if skel_ir is None:
+        lines.append("valgrind not available\n")
+    else:
+        lines.append("| run | instructions |\n|---|---|")
+        lines.append(f"| kvs skeleton | {skel_ir:,} |")
+        lines.append(f"| kvs discovery + join | {full_ir:,} |\n" if full_ir else "| kvs discovery + join | n/a |\n")
+
+    lines.append("### Ratios (same run)\n")
+    lines.append("| comparison | ratio |\n|---|---|")
+    for name, value in ratios.items():
+        lines.append(f"| {name} | {value:.2f} |")
+
+    header = [
+        "## kvs benchmark",
+        "",
+        f"- date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
+        f"- machine: {os.cpu_count()} cores, {cpu_model()}, {platform.system()} {platform.release()}",
+        f"- command: `python3 bench/run.py --reps {args.reps} --fleet {args.fleet} --aws-fleet {args.aws_fleet}`",
+        f"- AWS CLI: {aws_version(aws) if aws else 'not installed: kvs measured alone'}",
+        f"- curl: {curl_version(curl) if curl else 'not installed'}",
+        "",
+    ]
+    return "\n".join(header + lines)
+
+
+def section(title, results):
+    rows = [f"### {title}\n", "| tool | median | min | max | runs |", "|---|---|---|---|---|"]
+    for name, s in results.items():
+        rows.append(f"| {name} | {ms(s['median'])} | {ms(s['min'])} | {ms(s['max'])} | {s['n']} |")
+    rows.append("")
+    return "\n".join(rows)
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def aws_version(aws):
+    out = subprocess.run([aws, "--version"], capture_output=True, text=True)
+    return (out.stdout or out.stderr).strip()
+
+
+def curl_version(curl):
+    return subprocess.run([curl, "--version"], capture_output=True, text=True).stdout.splitlines()[0]
+
+
+if __name__ == "__main__":
+    sys.exit(main())
