@@ -2,4 +2,6 @@
 //! project's own emulator on 127.0.0.1 for everything that needs the network.
 
 mod cli;
+mod config;
+mod join;
 mod support;
