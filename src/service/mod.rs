@@ -32,13 +32,13 @@ pub struct RetryPolicy {
 }
 
 /// Everything a call needs, set up once per run.
-pub struct Caller<'a> {
+pub struct Caller<'a, 'w> {
     pub client: reqwest::Client,
     /// None sends unsigned requests (`--no-sign-request`).
     pub credentials: Option<Credentials>,
     pub region: String,
     pub retry: RetryPolicy,
-    pub log: &'a DebugLog<'a>,
+    pub log: &'a DebugLog<'w>,
     /// Under `--no-verify-ssl`: warn once per host, as urllib3 does for the AWS CLI.
     pub warn_unverified_tls: bool,
     warned_hosts: Vec<String>,
@@ -53,13 +53,13 @@ pub struct Response {
     pub body: Value,
 }
 
-impl<'a> Caller<'a> {
+impl<'a, 'w> Caller<'a, 'w> {
     pub fn new(
         client: reqwest::Client,
         credentials: Option<Credentials>,
         region: String,
         retry: RetryPolicy,
-        log: &'a DebugLog<'a>,
+        log: &'a DebugLog<'w>,
     ) -> Self {
         let limiter = (retry.mode == RetryMode::Adaptive).then(ClientRateLimiter::new);
         Caller {
@@ -253,7 +253,7 @@ impl<'a> Caller<'a> {
     }
 }
 
-impl Caller<'_> {
+impl Caller<'_, '_> {
     fn warn_if_unverified(&mut self, url: &str) {
         let Some(rest) = url.strip_prefix("https://") else {
             return;
