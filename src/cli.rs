@@ -170,13 +170,15 @@ fn global_args() -> Vec<Arg> {
             "SECONDS",
             "The maximum socket read time in seconds; 0 means no timeout (default 60).",
         )
-        .value_parser(parse_timeout),
+        .value_parser(parse_timeout)
+        .allow_negative_numbers(true),
         value(
             "cli-connect-timeout",
             "SECONDS",
             "The maximum socket connect time in seconds; 0 means no timeout (default 60).",
         )
-        .value_parser(parse_timeout),
+        .value_parser(parse_timeout)
+        .allow_negative_numbers(true),
     ]
 }
 
@@ -402,6 +404,25 @@ fn context_string(err: &clap::Error, kind: ContextKind) -> Option<String> {
     }
 }
 
+/// Every long option (global and per operation) that `prefix` abbreviates.
+fn long_options_starting_with(prefix: &str) -> Vec<String> {
+    let Some(stem) = prefix.strip_prefix("--").filter(|s| !s.is_empty()) else {
+        return Vec::new();
+    };
+    let cmd = command();
+    let mut names: Vec<String> = Vec::new();
+    let subcommands = cmd.get_subcommands().flat_map(|s| s.get_arguments());
+    for arg in cmd.get_arguments().chain(subcommands) {
+        if let Some(long) = arg.get_long() {
+            let name = format!("--{long}");
+            if long.starts_with(stem) && !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    }
+    names
+}
+
 /// The option name from clap's "--name <VALUE>" rendering.
 fn option_name(arg: &str) -> &str {
     arg.split([' ', '=']).next().unwrap_or(arg)
@@ -412,12 +433,21 @@ fn usage_message(err: &clap::Error) -> String {
     let value = context_string(err, ContextKind::InvalidValue);
     match err.kind() {
         ErrorKind::UnknownArgument => {
-            format!("Unknown options: {}", arg.unwrap_or_default())
+            let arg = arg.unwrap_or_default();
+            let candidates = long_options_starting_with(&arg);
+            if candidates.len() > 1 {
+                format!(
+                    "ambiguous option: {arg} could match {}",
+                    candidates.join(", ")
+                )
+            } else {
+                format!("Unknown options: {arg}")
+            }
         }
         ErrorKind::InvalidSubcommand => {
             let mut msg = format!(
                 "argument command: Invalid choice: '{}', valid choices are: {}",
-                arg.unwrap_or_default(),
+                context_string(err, ContextKind::InvalidSubcommand).unwrap_or_default(),
                 operations::OPERATIONS
                     .iter()
                     .map(|o| o.cli_name)
