@@ -127,7 +127,10 @@ fn global_args() -> Vec<Arg> {
             .help(help)
     };
     vec![
-        flag("debug", "Turn on debug logging on stderr (secrets are redacted)."),
+        flag(
+            "debug",
+            "Turn on debug logging on stderr (secrets are redacted).",
+        ),
         value(
             "endpoint-url",
             "URL",
@@ -145,8 +148,16 @@ fn global_args() -> Vec<Arg> {
         ),
         value("output", "FORMAT", "The output format.")
             .value_parser(PossibleValuesParser::new(["json", "text", "table"])),
-        value("query", "JMESPATH", "A JMESPath query to apply to the response."),
-        value("profile", "NAME", "Use this profile from the shared config files."),
+        value(
+            "query",
+            "JMESPATH",
+            "A JMESPath query to apply to the response.",
+        ),
+        value(
+            "profile",
+            "NAME",
+            "Use this profile from the shared config files.",
+        ),
         value(
             "region",
             "REGION",
@@ -380,7 +391,12 @@ fn parse_failure(err: clap::Error, args: &[OsString]) -> Result<Invocation> {
         _ => {}
     }
     // `--version` anywhere wins over other problems, as with the AWS CLI.
-    if args.iter().skip(1).take_while(|a| *a != "--").any(|a| a == "--version") {
+    if args
+        .iter()
+        .skip(1)
+        .take_while(|a| *a != "--")
+        .any(|a| a == "--version")
+    {
         return Ok(Invocation {
             globals: GlobalArgs::default(),
             action: Action::Version,
@@ -497,10 +513,9 @@ fn usage_message(err: &clap::Error) -> String {
                 )
             }
         }
-        ErrorKind::TooManyValues | ErrorKind::ArgumentConflict => format!(
-            "Unknown options: {}",
-            value.or(arg).unwrap_or_default()
-        ),
+        ErrorKind::TooManyValues | ErrorKind::ArgumentConflict => {
+            format!("Unknown options: {}", value.or(arg).unwrap_or_default())
+        }
         _ => {
             let text = err.to_string();
             let first = text.lines().next().unwrap_or("invalid arguments");

@@ -110,6 +110,9 @@ mod tests {
     #[test]
     fn usage_errors_are_one_line_and_others_are_framed_like_the_aws_cli() {
         assert_eq!(Error::usage("bad").render(), "kvs: error: bad\n");
-        assert_eq!(Error::service("An error occurred").render(), "\nAn error occurred\n");
+        assert_eq!(
+            Error::service("An error occurred").render(),
+            "\nAn error occurred\n"
+        );
     }
 }

@@ -46,7 +46,9 @@ pub fn load(args: &OperationArgs, cwd: &Path, home: Option<&Path>) -> Result<Inp
     let operation = args.operation;
     let mut given: Map<String, Value> = Map::new();
     for (name, raw) in &args.params {
-        let member = operation.member(name).expect("params come from the member table");
+        let member = operation
+            .member(name)
+            .expect("params come from the member table");
         let value = expand_paramfile(raw, &format!("--{}", member.cli_name), cwd, home)?;
         given.insert(member.name.to_string(), value);
     }
@@ -228,7 +230,9 @@ fn validate(
                 "Invalid type for parameter {}, value: {}, type: {}, valid types: string",
                 member.name,
                 other,
-                json_type(&other).trim_start_matches("a ").trim_start_matches("an ")
+                json_type(&other)
+                    .trim_start_matches("a ")
+                    .trim_start_matches("an ")
             )),
         }
     }
@@ -314,8 +318,8 @@ mod tests {
 
     #[test]
     fn validation_names_each_problem() {
-        let err = load_in_tmp(&args("join-storage-session", &[], Some(r#"{"foo": 1}"#)))
-            .unwrap_err();
+        let err =
+            load_in_tmp(&args("join-storage-session", &[], Some(r#"{"foo": 1}"#))).unwrap_err();
         assert_eq!(
             err.message(),
             "Parameter validation failed: Missing required parameter in input: \"channelArn\"; \

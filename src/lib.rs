@@ -116,7 +116,11 @@ fn run_operation(
 
 fn call_service(settings: &Settings, input: &Input, env: &Env, io: &mut Io) -> Result<Response> {
     let log = DebugLog::new(settings.debug, Box::new(&mut *io.stderr));
-    log.line(&format!("{} running {}", cli::version_line(), input.operation.name));
+    log.line(&format!(
+        "{} running {}",
+        cli::version_line(),
+        input.operation.name
+    ));
     for line in settings.describe() {
         log.line(&line);
     }

@@ -48,3 +48,85 @@ impl Env {
         self.vars.iter().map(|(k, v)| (k.as_str(), v.as_str()))
     }
 }
+// SCRATCH STUB
+pub enum Source {
+    Flag(&'static str),
+    Default,
+}
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("x")
+    }
+}
+pub struct Resolved<T> {
+    pub value: T,
+    pub source: Source,
+}
+pub struct Settings {
+    pub region: Resolved<String>,
+    pub output: Resolved<crate::output::OutputFormat>,
+    pub ca_bundle: Option<Resolved<PathBuf>>,
+    pub retry_mode: Resolved<crate::http::retry::RetryMode>,
+    pub max_attempts: Resolved<u32>,
+    pub storage_endpoint: Option<Resolved<String>>,
+    pub control_plane_endpoint: Option<Resolved<String>>,
+    pub use_fips: Resolved<bool>,
+    pub use_dualstack: Resolved<bool>,
+    pub connect_timeout: Option<std::time::Duration>,
+    pub read_timeout: Option<std::time::Duration>,
+    pub verify_ssl: bool,
+    pub sign_requests: bool,
+    pub debug: bool,
+    pub credentials: crate::config::CredentialsPlan,
+    pub warnings: Vec<String>,
+}
+impl Settings {
+    pub fn resolve(
+        g: &crate::cli::GlobalArgs,
+        _env: &Env,
+        _arn: Option<&str>,
+    ) -> crate::error::Result<Settings> {
+        Ok(Settings {
+            region: Resolved {
+                value: g.region.clone().unwrap_or("us-west-2".into()),
+                source: Source::Default,
+            },
+            output: Resolved {
+                value: g.output.unwrap_or(crate::output::OutputFormat::Json),
+                source: Source::Default,
+            },
+            ca_bundle: None,
+            retry_mode: Resolved {
+                value: crate::http::retry::RetryMode::Standard,
+                source: Source::Default,
+            },
+            max_attempts: Resolved {
+                value: 3,
+                source: Source::Default,
+            },
+            storage_endpoint: g.endpoint_url.clone().map(|v| Resolved {
+                value: v,
+                source: Source::Flag("--endpoint-url"),
+            }),
+            control_plane_endpoint: None,
+            use_fips: Resolved {
+                value: false,
+                source: Source::Default,
+            },
+            use_dualstack: Resolved {
+                value: false,
+                source: Source::Default,
+            },
+            connect_timeout: None,
+            read_timeout: None,
+            verify_ssl: !g.no_verify_ssl,
+            sign_requests: !g.no_sign_request,
+            debug: g.debug,
+            credentials: crate::config::CredentialsPlan,
+            warnings: vec![],
+        })
+    }
+    pub fn describe(&self) -> Vec<String> {
+        vec![]
+    }
+}

@@ -107,9 +107,8 @@ fn root_store(ca_bundle: Option<&std::path::Path>) -> Result<rustls::RootCertSto
     })?;
     let mut count = 0;
     for cert in CertificateDer::pem_slice_iter(&pem) {
-        let cert = cert.map_err(|e| {
-            Error::config(format!("The CA bundle {shown} is not valid PEM: {e:?}"))
-        })?;
+        let cert = cert
+            .map_err(|e| Error::config(format!("The CA bundle {shown} is not valid PEM: {e:?}")))?;
         store.add(cert).map_err(|e| {
             Error::config(format!(
                 "The CA bundle {shown} holds an invalid certificate: {e}"

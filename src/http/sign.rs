@@ -61,7 +61,11 @@ mod tests {
     }
 
     fn signature(headers: &[(&str, String)]) -> String {
-        let auth = &headers.iter().find(|(n, _)| *n == "authorization").unwrap().1;
+        let auth = &headers
+            .iter()
+            .find(|(n, _)| *n == "authorization")
+            .unwrap()
+            .1;
         auth.rsplit("Signature=").next().unwrap().to_string()
     }
 

@@ -99,9 +99,8 @@ impl<'a, 'w> Caller<'a, 'w> {
             .get("ResourceEndpointList")
             .and_then(Value::as_array)
             .and_then(|list| {
-                list.iter().find(|e| {
-                    e.get("Protocol").and_then(Value::as_str) == Some("WEBRTC")
-                })
+                list.iter()
+                    .find(|e| e.get("Protocol").and_then(Value::as_str) == Some("WEBRTC"))
             })
             .and_then(|e| e.get("ResourceEndpoint"))
             .and_then(Value::as_str)
@@ -230,8 +229,9 @@ impl<'a, 'w> Caller<'a, 'w> {
                     (true, None)
                 }
                 Err(failure) => {
-                    self.log
-                        .line(&format!("attempt {attempt} failed after {elapsed:?}: {failure:?}"));
+                    self.log.line(&format!(
+                        "attempt {attempt} failed after {elapsed:?}: {failure:?}"
+                    ));
                     let outcome = failure_outcome(&failure);
                     let retryable = retry::is_retryable(self.retry.mode, &outcome);
                     let can_retry = retryable && attempt < max && self.quota.acquire(&outcome);

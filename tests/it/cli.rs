@@ -109,7 +109,10 @@ fn output_skeleton_validates_input_and_prints_the_empty_output() {
     ])
     .run();
     out.assert_ok();
-    assert_eq!(out.stdout, fixture("cli/skeleton-output-join-storage-session"));
+    assert_eq!(
+        out.stdout,
+        fixture("cli/skeleton-output-join-storage-session")
+    );
     // No credentials are needed for it.
     assert_eq!(out.stderr, "");
     kvs(["join-storage-session", "--generate-cli-skeleton", "output"])
@@ -234,7 +237,9 @@ fn missing_command_operation_and_arguments_are_usage_errors() {
         .assert_usage_error("argument --channel-arn: expected one argument");
     let out = kvs(["join-storage-sessio"]).run();
     out.assert_code(252);
-    assert!(out.stderr.starts_with("kvs: error: argument command: Invalid choice"));
+    assert!(out
+        .stderr
+        .starts_with("kvs: error: argument command: Invalid choice"));
     assert!(out.stderr.contains("join-storage-session"));
     assert_eq!(out.stderr.lines().count(), 1);
 }

@@ -49,7 +49,10 @@ fn credentials_file(profiles: &[(&str, &str)]) -> String {
 fn default_profile_from_the_credentials_file() {
     let emu = emulator_for("AKIDDEFAULT");
     let out = join(&emu, &[])
-        .home_file(".aws/credentials", &credentials_file(&[("default", "AKIDDEFAULT")]))
+        .home_file(
+            ".aws/credentials",
+            &credentials_file(&[("default", "AKIDDEFAULT")]),
+        )
         .run();
     out.assert_ok();
     assert_eq!(signing_key(&emu), "AKIDDEFAULT");
@@ -59,13 +62,19 @@ fn default_profile_from_the_credentials_file() {
 fn profile_region_is_used_and_must_agree_with_the_arn() {
     let emu = emulator_for("AKIDDEFAULT");
     let base = || {
-        join(&emu, &[]).home_file(".aws/credentials", &credentials_file(&[("default", "AKIDDEFAULT")]))
+        join(&emu, &[]).home_file(
+            ".aws/credentials",
+            &credentials_file(&[("default", "AKIDDEFAULT")]),
+        )
     };
     base()
         .home_file(".aws/config", "[default]\nregion = us-west-2\n")
         .run()
         .assert_ok();
-    let scope = emu.journal()[0].header("authorization").unwrap().to_string();
+    let scope = emu.journal()[0]
+        .header("authorization")
+        .unwrap()
+        .to_string();
     assert!(scope.contains("/us-west-2/kinesisvideo/aws4_request"));
 
     let out = base()
@@ -80,7 +89,10 @@ fn profile_region_is_used_and_must_agree_with_the_arn() {
 fn environment_credentials_beat_the_profile_but_profile_flag_beats_environment() {
     let emu = emulator_for("AKIDENV");
     join(&emu, &[])
-        .home_file(".aws/credentials", &credentials_file(&[("default", "AKIDFILE")]))
+        .home_file(
+            ".aws/credentials",
+            &credentials_file(&[("default", "AKIDFILE")]),
+        )
         .env("AWS_ACCESS_KEY_ID", "AKIDENV")
         .env("AWS_SECRET_ACCESS_KEY", SECRET)
         .run()
@@ -160,8 +172,7 @@ fn credential_process_supplies_keys() {
     );
     let run = join(&emu, &["--profile", "proc"]).home_file("creds.sh", &home_script);
     let script = run.home().join("creds.sh");
-    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755))
-        .unwrap();
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
     let out = run
         .home_file(
             ".aws/config",
@@ -192,7 +203,10 @@ fn region_from_the_arn_when_none_is_configured() {
         .env("AWS_SECRET_ACCESS_KEY", SECRET)
         .run()
         .assert_ok();
-    let auth = emu.journal()[0].header("authorization").unwrap().to_string();
+    let auth = emu.journal()[0]
+        .header("authorization")
+        .unwrap()
+        .to_string();
     assert!(auth.contains("/us-west-2/kinesisvideo/aws4_request"));
 }
 
@@ -219,6 +233,9 @@ fn output_format_from_the_environment_and_profile() {
     assert_eq!(run(None, None).stdout, "[\n    \"a\",\n    \"b\"\n]\n");
     assert_eq!(run(Some("text"), None).stdout, "a\tb\n");
     assert_eq!(run(None, Some("text")).stdout, "a\tb\n");
-    assert_eq!(run(Some("json"), Some("text")).stdout, "[\n    \"a\",\n    \"b\"\n]\n");
+    assert_eq!(
+        run(Some("json"), Some("text")).stdout,
+        "[\n    \"a\",\n    \"b\"\n]\n"
+    );
     run(Some("xml"), None).assert_code(253);
 }

@@ -40,7 +40,14 @@ fn operations(journal: &[JournalEntry]) -> Vec<&str> {
     journal.iter().map(|e| e.operation.as_str()).collect()
 }
 
-fn fail_next(emulator: &Emulator, operation: &str, count: u32, status: u16, code: &str, message: &str) {
+fn fail_next(
+    emulator: &Emulator,
+    operation: &str,
+    count: u32,
+    status: u16,
+    code: &str,
+    message: &str,
+) {
     emulator.inject(Fault {
         operation: Some(operation.to_string()),
         count,
@@ -64,7 +71,9 @@ fn discovery_then_join_both_signed() {
         operations(&journal),
         ["GetSignalingChannelEndpoint", "JoinStorageSession"]
     );
-    assert!(journal.iter().all(|e| e.signature_verified && e.status == 200));
+    assert!(journal
+        .iter()
+        .all(|e| e.signature_verified && e.status == 200));
     assert_eq!(
         journal[0].body,
         format!(
@@ -198,13 +207,23 @@ fn unknown_access_key_is_unrecognized() {
     let emu = emulator();
     let out = join(&emu).env("AWS_ACCESS_KEY_ID", "AKIDNOBODY").run();
     out.assert_code(254);
-    assert!(out.stderr.contains("(UnrecognizedClientException)"), "{out:?}");
+    assert!(
+        out.stderr.contains("(UnrecognizedClientException)"),
+        "{out:?}"
+    );
 }
 
 #[test]
 fn a_500_is_retried_once_then_succeeds() {
     let emu = emulator();
-    fail_next(&emu, "JoinStorageSession", 1, 500, "InternalFailure", "boom");
+    fail_next(
+        &emu,
+        "JoinStorageSession",
+        1,
+        500,
+        "InternalFailure",
+        "boom",
+    );
     let out = join(&emu).run();
     out.assert_ok();
     let journal = emu.journal();
@@ -217,7 +236,10 @@ fn a_500_is_retried_once_then_succeeds() {
         ]
     );
     assert_eq!(journal[1].header("amz-sdk-request"), Some("attempt=1"));
-    assert_eq!(journal[2].header("amz-sdk-request"), Some("attempt=2; max=3"));
+    assert_eq!(
+        journal[2].header("amz-sdk-request"),
+        Some("attempt=2; max=3")
+    );
     assert_eq!(
         journal[1].header("amz-sdk-invocation-id"),
         journal[2].header("amz-sdk-invocation-id")
@@ -227,7 +249,14 @@ fn a_500_is_retried_once_then_succeeds() {
 #[test]
 fn a_burst_of_503_exhausts_the_attempts() {
     let emu = emulator();
-    fail_next(&emu, "JoinStorageSession", 10, 503, "ServiceUnavailable", "busy");
+    fail_next(
+        &emu,
+        "JoinStorageSession",
+        10,
+        503,
+        "ServiceUnavailable",
+        "busy",
+    );
     let out = join(&emu).run();
     out.assert_code(254);
     assert_eq!(
@@ -244,11 +273,28 @@ fn a_burst_of_503_exhausts_the_attempts() {
     );
     // legacy mode makes five attempts; max_attempts overrides both.
     let emu = emulator();
-    fail_next(&emu, "JoinStorageSession", 10, 503, "ServiceUnavailable", "busy");
-    join(&emu).env("AWS_RETRY_MODE", "legacy").run().assert_code(254);
+    fail_next(
+        &emu,
+        "JoinStorageSession",
+        10,
+        503,
+        "ServiceUnavailable",
+        "busy",
+    );
+    join(&emu)
+        .env("AWS_RETRY_MODE", "legacy")
+        .run()
+        .assert_code(254);
     assert_eq!(emu.journal().len(), 1 + 5);
     let emu = emulator();
-    fail_next(&emu, "JoinStorageSession", 10, 503, "ServiceUnavailable", "busy");
+    fail_next(
+        &emu,
+        "JoinStorageSession",
+        10,
+        503,
+        "ServiceUnavailable",
+        "busy",
+    );
     let out = join(&emu).env("AWS_MAX_ATTEMPTS", "1").run();
     out.assert_code(254);
     assert!(out.stderr.contains("(reached max retries: 0)"));
@@ -376,8 +422,9 @@ fn a_discovery_answer_without_webrtc_is_255() {
         kind: FaultKind::Malformed {
             status: 200,
             content_type: "application/json".into(),
-            body: r#"{"ResourceEndpointList": [{"Protocol": "WSS", "ResourceEndpoint": "wss://x"}]}"#
-                .into(),
+            body:
+                r#"{"ResourceEndpointList": [{"Protocol": "WSS", "ResourceEndpoint": "wss://x"}]}"#
+                    .into(),
         },
     });
     let out = join(&emu).run();
@@ -410,8 +457,9 @@ fn https_with_a_ca_bundle_without_verification_and_untrusted() {
     let out = join(&emu).arg("--no-verify-ssl").run();
     out.assert_ok();
     assert!(
-        out.stderr
-            .starts_with("InsecureRequestWarning: Unverified HTTPS request is being made to host '127.0.0.1'."),
+        out.stderr.starts_with(
+            "InsecureRequestWarning: Unverified HTTPS request is being made to host '127.0.0.1'."
+        ),
         "{out:?}"
     );
 
@@ -425,7 +473,10 @@ fn https_with_a_ca_bundle_without_verification_and_untrusted() {
         "{out:?}"
     );
 
-    let out = join(&emu).arg("--ca-bundle").arg("/nonexistent/ca.pem").run();
+    let out = join(&emu)
+        .arg("--ca-bundle")
+        .arg("/nonexistent/ca.pem")
+        .run();
     out.assert_code(253);
 }
 
@@ -459,7 +510,14 @@ fn debug_logs_decisions_but_never_secrets() {
         session_token: Some(TOKEN.into()),
         ..Options::default()
     });
-    fail_next(&emu, "JoinStorageSession", 1, 500, "InternalFailure", "boom");
+    fail_next(
+        &emu,
+        "JoinStorageSession",
+        1,
+        500,
+        "InternalFailure",
+        "boom",
+    );
     let out = join(&emu)
         .env("AWS_SESSION_TOKEN", TOKEN)
         .arg("--debug")
