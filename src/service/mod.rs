@@ -221,7 +221,7 @@ impl<'a, 'w> Caller<'a, 'w> {
                     }
                     let can_retry = retryable && attempt < max && self.quota.acquire(&outcome);
                     if !can_retry {
-                        let retries = if retryable { attempt - 1 } else { 0 };
+                        let retries = (retryable && attempt >= max).then(|| attempt - 1);
                         return Err(Error::service(client_error_message(
                             &parsed, operation, retries,
                         )));
