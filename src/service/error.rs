@@ -152,7 +152,9 @@ mod tests {
 
     #[test]
     fn codes_and_messages_are_found_where_botocore_looks() {
-        let cases: &[(u16, &[(&str, &str)], &str, &str, &str)] = &[
+        type Headers<'a> = &'a [(&'a str, &'a str)];
+        // (status, headers, body, expected code, expected message)
+        let cases: &[(u16, Headers, &str, &str, &str)] = &[
             (
                 404,
                 &[("x-amzn-ErrorType", "ResourceNotFoundException:http://internal.amazon.com/coral/com.amazonaws.kinesisvideo/")],
