@@ -342,6 +342,8 @@ pub fn parse(args: Vec<OsString>) -> Result<Invocation> {
 
 fn operation_help(operation: &Operation) -> String {
     let mut cmd = command();
+    // Building propagates the global options into the subcommand, so its help lists them.
+    cmd.build();
     let sub = cmd
         .find_subcommand_mut(operation.cli_name)
         .expect("every operation has a subcommand");

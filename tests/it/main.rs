@@ -3,5 +3,6 @@
 
 mod cli;
 mod config;
+mod docs;
 mod join;
 mod support;
