@@ -89,6 +89,68 @@ fn discovery_then_join_both_signed() {
     assert_ne!(emu.control_url(), emu.storage_url());
 }
 
+/// The signed-header names of an `Authorization` header.
+fn signed_headers(authorization: &str) -> &str {
+    authorization
+        .split("SignedHeaders=")
+        .nth(1)
+        .and_then(|rest| rest.split(',').next())
+        .unwrap_or("")
+}
+
+/// A request the AWS CLI sent for the same input (tests/fixtures/aws-requests/regenerate.sh).
+fn aws_cli_request(name: &str) -> serde_json::Value {
+    let text = crate::support::fixture(&format!("aws-requests/{name}.json"));
+    serde_json::from_str(&text).expect("valid JSON")
+}
+
+fn assert_same_request(kvs_request: &JournalEntry, aws_request: &serde_json::Value) {
+    assert_eq!(kvs_request.method, aws_request["method"]);
+    assert_eq!(kvs_request.path, aws_request["path"]);
+    assert_eq!(kvs_request.body, aws_request["body"]);
+    let aws_authorization = aws_request["headers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h[0] == "authorization")
+        .and_then(|h| h[1].as_str())
+        .unwrap();
+    assert_eq!(
+        signed_headers(kvs_request.header("authorization").unwrap()),
+        signed_headers(aws_authorization)
+    );
+}
+
+#[test]
+fn requests_match_what_the_aws_cli_sends() {
+    let emu = emulator();
+    join(&emu).run().assert_ok();
+    let journal = emu.journal();
+    assert_same_request(
+        &journal[0],
+        &aws_cli_request("get-signaling-channel-endpoint"),
+    );
+    assert_same_request(&journal[1], &aws_cli_request("join-storage-session"));
+
+    let emu = emulator();
+    kvs_at(
+        &emu,
+        &[
+            "join-storage-session-as-viewer",
+            "--channel-arn",
+            ARN,
+            "--client-id",
+            "viewer-1",
+        ],
+    )
+    .run()
+    .assert_ok();
+    assert_same_request(
+        &emu.journal()[1],
+        &aws_cli_request("join-storage-session-as-viewer"),
+    );
+}
+
 #[test]
 fn endpoint_url_skips_discovery() {
     let emu = emulator();
