@@ -416,3 +416,31 @@ fn a_closed_stdout_is_not_an_error() {
     assert_eq!(output.status.code(), Some(0));
     assert_eq!(String::from_utf8_lossy(&output.stderr), "");
 }
+
+/// Version, help, input skeletons and usage errors never read the configuration: a config file
+/// that cannot be parsed and an unknown profile do not disturb them.
+#[test]
+fn the_fast_paths_never_read_configuration() {
+    let broken = |args: &[&str]| {
+        kvs(args)
+            .env("AWS_PROFILE", "nosuch")
+            .home_file(".aws/config", "[default\nthis is not an ini file\n")
+            .run()
+    };
+    broken(&["--version"]).assert_ok();
+    broken(&["help"]).assert_ok();
+    let out = broken(&["join-storage-session", "--generate-cli-skeleton"]);
+    out.assert_ok();
+    assert_eq!(out.stdout, "{\n    \"channelArn\": \"\"\n}\n");
+    broken(&["join-storage-session"])
+        .assert_usage_error("the following arguments are required: --channel-arn");
+    // The output skeleton goes through the output settings, so it does read the profile.
+    let out = broken(&[
+        "join-storage-session",
+        "--generate-cli-skeleton",
+        "output",
+        "--channel-arn",
+        ARN,
+    ]);
+    out.assert_code(253);
+}
