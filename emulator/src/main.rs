@@ -7,6 +7,7 @@ use std::process::{Command, ExitCode};
 
 use clap::{Args, Parser, Subcommand};
 use kvs_emulator::{Emulator, Options, Tls};
+use tokio::signal::unix::{signal, SignalKind};
 
 /// A local Kinesis Video control plane and WebRTC storage endpoint that verifies SigV4.
 #[derive(Parser)]
@@ -144,6 +145,17 @@ fn start(server: &ServerArgs, verbose: bool, free_ports: bool) -> Result<Emulato
 }
 
 fn serve(server: &ServerArgs) -> Result<ExitCode, String> {
+    // Listen for signals before announcing anything, so that none is missed.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let mut term = runtime
+        .block_on(async { signal(SignalKind::terminate()) })
+        .map_err(|e| e.to_string())?;
+    let mut interrupt = runtime
+        .block_on(async { signal(SignalKind::interrupt()) })
+        .map_err(|e| e.to_string())?;
     let emulator = start(server, !server.quiet, false)?;
     let mut stdout = std::io::stdout();
     // The first line is read by scripts: both URLs, control plane first.
@@ -159,25 +171,14 @@ fn serve(server: &ServerArgs) -> Result<ExitCode, String> {
         let _ = write!(stdout, "Trust this CA (e.g. --ca-bundle):\n{pem}");
     }
     let _ = stdout.flush();
-    wait_for_termination()?;
+    runtime.block_on(async {
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = interrupt.recv() => {}
+        }
+    });
     drop(emulator);
     Ok(ExitCode::SUCCESS)
-}
-
-fn wait_for_termination() -> Result<(), String> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_io()
-        .build()
-        .map_err(|e| e.to_string())?;
-    runtime.block_on(async {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            .map_err(|e| e.to_string())?;
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
-        }
-        Ok(())
-    })
 }
 
 fn exec(server: &ServerArgs, verbose: bool, command: &[String]) -> Result<ExitCode, String> {
