@@ -1,15 +1,8 @@
-// SCRATCH STUB
-pub struct CredentialsPlan;
-impl CredentialsPlan {
-    pub async fn resolve(
-        &self,
-        _http: &reqwest::Client,
-    ) -> crate::error::Result<Option<aws_credential_types::Credentials>> {
-        Ok(Some(aws_credential_types::Credentials::new(
-            "test", "test", None, None, "x",
-        )))
-    }
-    pub fn describe(&self) -> String {
-        "stub".into()
-    }
-}
+//! The shared AWS configuration: the config and credentials files, and the credential chain.
+
+pub mod credentials;
+pub mod files;
+mod http_adapter;
+
+pub use credentials::CredentialsPlan;
+pub use files::ConfigFiles;
