@@ -269,7 +269,7 @@ impl Settings {
             globals,
             &layers,
             channel_arn,
-            storage_endpoint.is_some() || control_plane_endpoint.is_some(),
+            globals.endpoint_url.is_some(),
             &mut warnings,
         )?;
 

@@ -211,6 +211,15 @@ pub fn classify(err: &reqwest::Error) -> Failure {
             }
         }
         let text = e.to_string();
+        // hyper-util wraps the handshake's rustls error in a boxed io error: go by its text.
+        if tls.is_none()
+            && (text.contains("invalid peer certificate")
+                || text.contains("received fatal alert")
+                || text.contains("peer is incompatible")
+                || text.contains("peer sent no certificates"))
+        {
+            tls = Some(text.clone());
+        }
         if text.contains("timed out") {
             timed_out = true;
         }

@@ -5,4 +5,5 @@ mod cli;
 mod config;
 mod docs;
 mod join;
+mod output;
 mod support;
