@@ -187,7 +187,7 @@ impl Layers<'_> {
     }
 }
 
-/// botocore's `validate_region_name`: a DNS label.
+/// botocore's `validate_region_name`: a DNS label that is not all digits.
 fn region_is_valid(region: &str) -> bool {
     let bytes = region.as_bytes();
     !bytes.is_empty()
@@ -195,6 +195,7 @@ fn region_is_valid(region: &str) -> bool {
         && bytes
             .iter()
             .all(|b| b.is_ascii_alphanumeric() || *b == b'-')
+        && !bytes.iter().all(u8::is_ascii_digit)
         && bytes[0] != b'-'
         && bytes[bytes.len() - 1] != b'-'
 }
@@ -480,5 +481,232 @@ fn resolve_region(
             "You must specify a region. You can also configure your region with --region, \
              AWS_REGION or the profile's region.",
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ARN: &str = "arn:aws:kinesisvideo:us-west-2:123456789012:channel/c/1";
+
+    /// Files and environment for one case; `HOME` and both file paths point into a tempdir.
+    struct Case<'a> {
+        flags: GlobalArgs,
+        env: Vec<(&'a str, &'a str)>,
+        config: &'a str,
+        credentials: &'a str,
+        arn: Option<&'a str>,
+    }
+
+    fn case<'a>() -> Case<'a> {
+        Case {
+            flags: GlobalArgs::default(),
+            env: Vec::new(),
+            config: "",
+            credentials: "",
+            arn: Some(ARN),
+        }
+    }
+
+    impl Case<'_> {
+        fn resolve(&self) -> Result<Settings> {
+            let dir = tempfile::tempdir().unwrap();
+            let config = dir.path().join("config");
+            let credentials = dir.path().join("credentials");
+            std::fs::write(&config, self.config).unwrap();
+            std::fs::write(&credentials, self.credentials).unwrap();
+            let mut pairs = vec![
+                ("HOME", dir.path().to_str().unwrap()),
+                ("AWS_CONFIG_FILE", config.to_str().unwrap()),
+                ("AWS_SHARED_CREDENTIALS_FILE", credentials.to_str().unwrap()),
+            ];
+            pairs.extend(self.env.iter().copied());
+            Settings::resolve(&self.flags, &Env::from_pairs(pairs), self.arn)
+        }
+    }
+
+    /// One setting as "value (from source)", or "-" when unset.
+    fn setting(s: &Settings, name: &str) -> String {
+        fn show<T: fmt::Debug>(r: &Resolved<T>) -> String {
+            format!("{:?} ({})", r.value, r.source)
+        }
+        let opt = |r: &Option<Resolved<String>>| r.as_ref().map_or("-".to_string(), show);
+        match name {
+            "profile" => show(&s.profile),
+            "region" => show(&s.region),
+            "output" => show(&s.output),
+            "ca_bundle" => s.ca_bundle.as_ref().map_or("-".to_string(), show),
+            "retry_mode" => show(&s.retry_mode),
+            "max_attempts" => show(&s.max_attempts),
+            "storage" => opt(&s.storage_endpoint),
+            "control" => opt(&s.control_plane_endpoint),
+            "fips" => show(&s.use_fips),
+            "dualstack" => show(&s.use_dualstack),
+            "connect_timeout" => format!("{:?}", s.connect_timeout),
+            "read_timeout" => format!("{:?}", s.read_timeout),
+            "verify_ssl" => s.verify_ssl.to_string(),
+            "sign_requests" => s.sign_requests.to_string(),
+            other => panic!("no setting {other}"),
+        }
+    }
+
+    fn flags(edit: impl FnOnce(&mut GlobalArgs)) -> GlobalArgs {
+        let mut g = GlobalArgs::default();
+        edit(&mut g);
+        g
+    }
+
+    #[test]
+    fn precedence_for_every_setting() {
+        let dev = "[profile dev]\nregion = us-west-2\n";
+        #[rustfmt::skip]
+        let table: Vec<(&str, Case, &str)> = vec![
+            // profile: --profile > AWS_PROFILE > AWS_DEFAULT_PROFILE > default
+            ("profile", case(), r#""default" (default)"#),
+            ("profile", Case { env: vec![("AWS_DEFAULT_PROFILE", "dev")], config: dev, ..case() }, r#""dev" (AWS_DEFAULT_PROFILE)"#),
+            ("profile", Case { env: vec![("AWS_DEFAULT_PROFILE", "x"), ("AWS_PROFILE", "dev")], config: dev, ..case() }, r#""dev" (AWS_PROFILE)"#),
+            ("profile", Case { flags: flags(|g| g.profile = Some("dev".into())), env: vec![("AWS_PROFILE", "x")], config: dev, ..case() }, r#""dev" (--profile)"#),
+            ("profile", Case { flags: flags(|g| g.profile = Some(String::new())), config: dev, ..case() }, r#""default" (default)"#),
+            // region: --region > AWS_REGION > AWS_DEFAULT_REGION > profile > ARN
+            ("region", case(), r#""us-west-2" (the channel ARN)"#),
+            ("region", Case { config: "[default]\nregion = us-west-2\n", ..case() }, r#""us-west-2" (region in profile default)"#),
+            ("region", Case { config: "[default]\nregion = eu-west-1\n", credentials: "[default]\nregion = us-west-2\n", ..case() }, r#""us-west-2" (region in profile default)"#),
+            ("region", Case { env: vec![("AWS_DEFAULT_REGION", "us-west-2")], config: "[default]\nregion = eu-west-1\n", ..case() }, r#""us-west-2" (AWS_DEFAULT_REGION)"#),
+            ("region", Case { env: vec![("AWS_REGION", "us-west-2"), ("AWS_DEFAULT_REGION", "eu-west-1")], ..case() }, r#""us-west-2" (AWS_REGION)"#),
+            ("region", Case { flags: flags(|g| g.region = Some("us-west-2".into())), env: vec![("AWS_REGION", "eu-west-1")], ..case() }, r#""us-west-2" (--region)"#),
+            ("region", Case { env: vec![("AWS_REGION", ""), ("AWS_DEFAULT_REGION", "us-west-2")], ..case() }, r#""us-west-2" (AWS_DEFAULT_REGION)"#),
+            ("region", Case { env: vec![("AWS_PROFILE", "dev")], config: dev, arn: None, ..case() }, r#""us-west-2" (region in profile dev)"#),
+            // output: --output > AWS_DEFAULT_OUTPUT > profile > json
+            ("output", case(), "Json (default)"),
+            ("output", Case { config: "[default]\noutput = table\n", ..case() }, "Table (output in profile default)"),
+            ("output", Case { env: vec![("AWS_DEFAULT_OUTPUT", "text")], config: "[default]\noutput = table\n", ..case() }, "Text (AWS_DEFAULT_OUTPUT)"),
+            ("output", Case { flags: flags(|g| g.output = Some(OutputFormat::Json)), env: vec![("AWS_DEFAULT_OUTPUT", "text")], ..case() }, "Json (--output)"),
+            // ca_bundle: --ca-bundle > AWS_CA_BUNDLE > profile
+            ("ca_bundle", case(), "-"),
+            ("ca_bundle", Case { config: "[default]\nca_bundle = /p\n", ..case() }, r#""/p" (ca_bundle in profile default)"#),
+            ("ca_bundle", Case { env: vec![("AWS_CA_BUNDLE", "/e")], config: "[default]\nca_bundle = /p\n", ..case() }, r#""/e" (AWS_CA_BUNDLE)"#),
+            ("ca_bundle", Case { flags: flags(|g| g.ca_bundle = Some("/f".into())), env: vec![("AWS_CA_BUNDLE", "/e")], ..case() }, r#""/f" (--ca-bundle)"#),
+            // retry_mode: AWS_RETRY_MODE > profile > standard
+            ("retry_mode", case(), "Standard (default)"),
+            ("retry_mode", Case { config: "[default]\nretry_mode = legacy\n", ..case() }, "Legacy (retry_mode in profile default)"),
+            ("retry_mode", Case { env: vec![("AWS_RETRY_MODE", "adaptive")], config: "[default]\nretry_mode = legacy\n", ..case() }, "Adaptive (AWS_RETRY_MODE)"),
+            // max_attempts: AWS_MAX_ATTEMPTS > profile > 3 (standard, adaptive) or 5 (legacy)
+            ("max_attempts", case(), "3 (default)"),
+            ("max_attempts", Case { env: vec![("AWS_RETRY_MODE", "legacy")], ..case() }, "5 (default)"),
+            ("max_attempts", Case { config: "[default]\nmax_attempts = 7\n", ..case() }, "7 (max_attempts in profile default)"),
+            ("max_attempts", Case { env: vec![("AWS_MAX_ATTEMPTS", "2")], config: "[default]\nmax_attempts = 7\n", ..case() }, "2 (AWS_MAX_ATTEMPTS)"),
+            // storage endpoint: --endpoint-url > service env > services section; configured ones can be ignored
+            ("storage", case(), "-"),
+            ("storage", Case { config: "[default]\nservices = s\n[services s]\nkinesis_video_webrtc_storage =\n  endpoint_url = http://s\n", ..case() }, r#""http://s" (kinesis_video_webrtc_storage in the services section of profile default)"#),
+            ("storage", Case { env: vec![("AWS_ENDPOINT_URL_KINESIS_VIDEO_WEBRTC_STORAGE", "http://e")], config: "[default]\nservices = s\n[services s]\nkinesis_video_webrtc_storage =\n  endpoint_url = http://s\n", ..case() }, r#""http://e" (AWS_ENDPOINT_URL_KINESIS_VIDEO_WEBRTC_STORAGE)"#),
+            ("storage", Case { flags: flags(|g| g.endpoint_url = Some("http://f".into())), env: vec![("AWS_ENDPOINT_URL_KINESIS_VIDEO_WEBRTC_STORAGE", "http://e")], ..case() }, r#""http://f" (--endpoint-url)"#),
+            ("storage", Case { env: vec![("AWS_ENDPOINT_URL_KINESIS_VIDEO_WEBRTC_STORAGE", "http://e"), ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true")], ..case() }, "-"),
+            ("storage", Case { flags: flags(|g| g.endpoint_url = Some("http://f".into())), env: vec![("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true")], ..case() }, r#""http://f" (--endpoint-url)"#),
+            ("storage", Case { env: vec![("AWS_ENDPOINT_URL", "http://g")], ..case() }, "-"),
+            // control plane: service env > AWS_ENDPOINT_URL > services section > profile endpoint_url
+            ("control", case(), "-"),
+            ("control", Case { config: "[default]\nendpoint_url = http://p\n", ..case() }, r#""http://p" (endpoint_url in profile default)"#),
+            ("control", Case { config: "[default]\nendpoint_url = http://p\nservices = s\n[services s]\nkinesis_video =\n  endpoint_url = http://s\n", ..case() }, r#""http://s" (kinesis_video in the services section of profile default)"#),
+            ("control", Case { env: vec![("AWS_ENDPOINT_URL", "http://g")], config: "[default]\nservices = s\n[services s]\nkinesis_video =\n  endpoint_url = http://s\n", ..case() }, r#""http://g" (AWS_ENDPOINT_URL)"#),
+            ("control", Case { env: vec![("AWS_ENDPOINT_URL", "http://g"), ("AWS_ENDPOINT_URL_KINESIS_VIDEO", "http://k")], ..case() }, r#""http://k" (AWS_ENDPOINT_URL_KINESIS_VIDEO)"#),
+            ("control", Case { env: vec![("AWS_ENDPOINT_URL", "http://g"), ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "TRUE")], ..case() }, "-"),
+            ("control", Case { config: "[default]\nendpoint_url = http://p\nignore_configured_endpoint_urls = true\n", ..case() }, "-"),
+            ("control", Case { env: vec![("AWS_ENDPOINT_URL", "http://g"), ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "false")], config: "[default]\nignore_configured_endpoint_urls = true\n", ..case() }, r#""http://g" (AWS_ENDPOINT_URL)"#),
+            // FIPS and dual-stack: env > profile > false, booleans case-insensitive
+            ("fips", case(), "false (default)"),
+            ("fips", Case { config: "[default]\nuse_fips_endpoint = True\n", ..case() }, "true (use_fips_endpoint in profile default)"),
+            ("fips", Case { env: vec![("AWS_USE_FIPS_ENDPOINT", "false")], config: "[default]\nuse_fips_endpoint = true\n", ..case() }, "false (AWS_USE_FIPS_ENDPOINT)"),
+            ("dualstack", case(), "false (default)"),
+            ("dualstack", Case { config: "[default]\nuse_dualstack_endpoint = true\n", ..case() }, "true (use_dualstack_endpoint in profile default)"),
+            ("dualstack", Case { env: vec![("AWS_USE_DUALSTACK_ENDPOINT", "FALSE")], config: "[default]\nuse_dualstack_endpoint = true\n", ..case() }, "false (AWS_USE_DUALSTACK_ENDPOINT)"),
+            // timeouts: flags only, 60 s by default, 0 for none
+            ("connect_timeout", case(), "Some(60s)"),
+            ("connect_timeout", Case { flags: flags(|g| g.cli_connect_timeout = Some(5)), ..case() }, "Some(5s)"),
+            ("read_timeout", Case { flags: flags(|g| g.cli_read_timeout = Some(0)), ..case() }, "None"),
+            ("read_timeout", Case { env: vec![("AWS_READ_TIMEOUT", "5")], config: "[default]\ncli_read_timeout = 5\n", ..case() }, "Some(60s)"),
+            ("verify_ssl", case(), "true"),
+            ("verify_ssl", Case { flags: flags(|g| g.no_verify_ssl = true), ..case() }, "false"),
+            ("sign_requests", Case { flags: flags(|g| g.no_sign_request = true), ..case() }, "false"),
+        ];
+        for (i, (name, case, expected)) in table.iter().enumerate() {
+            let settings = case
+                .resolve()
+                .unwrap_or_else(|e| panic!("row {i} ({name}): {e:?}"));
+            assert_eq!(setting(&settings, name), *expected, "row {i} ({name})");
+        }
+    }
+
+    #[test]
+    fn bad_values_are_reported_with_their_source() {
+        #[rustfmt::skip]
+        let table: Vec<(Case, u8, &[&str])> = vec![
+            (Case { flags: flags(|g| g.profile = Some("nosuch".into())), ..case() }, 253, &["The config profile (nosuch) could not be found"]),
+            (Case { env: vec![("AWS_PROFILE", "nosuch")], ..case() }, 253, &["The config profile (nosuch) could not be found"]),
+            (Case { env: vec![("AWS_DEFAULT_OUTPUT", "yaml")], ..case() }, 253, &["Unknown output type: yaml", "AWS_DEFAULT_OUTPUT"]),
+            (Case { config: "[default]\noutput = xml\n", ..case() }, 253, &["Unknown output type: xml", "output in profile default"]),
+            (Case { env: vec![("AWS_RETRY_MODE", "bogus")], ..case() }, 253, &[r#"Invalid value provided to "mode": "bogus""#]),
+            (Case { config: "[default]\nmax_attempts = 0\n", ..case() }, 253, &["max_attempts", "0"]),
+            (Case { env: vec![("AWS_MAX_ATTEMPTS", "abc")], ..case() }, 253, &["abc", "AWS_MAX_ATTEMPTS"]),
+            (Case { env: vec![("AWS_USE_FIPS_ENDPOINT", "yes")], ..case() }, 253, &["AWS_USE_FIPS_ENDPOINT", "yes"]),
+            (Case { flags: flags(|g| g.region = Some("us west 2".into())), ..case() }, 252, &["Provided region_name 'us west 2' doesn't match a supported format."]),
+            (Case { flags: flags(|g| g.region = Some("123".into())), ..case() }, 252, &["'123'"]),
+            (Case { config: "[default]\nregion = us_west_2\n", ..case() }, 253, &["'us_west_2'", "region in profile default"]),
+            (Case { env: vec![("AWS_REGION", "eu-west-1")], ..case() }, 253, &["eu-west-1", "us-west-2", "AWS_REGION"]),
+            (Case { arn: Some("arn:aws:kinesisvideo:cn-north-1:1:channel/c/1"), ..case() }, 253, &["cn-north-1", "aws-cn"]),
+            (Case { arn: None, ..case() }, 253, &["You must specify a region"]),
+            (Case { config: "[default\n", ..case() }, 253, &["line 1"]),
+        ];
+        for (i, (case, code, needles)) in table.iter().enumerate() {
+            let err = case
+                .resolve()
+                .err()
+                .unwrap_or_else(|| panic!("row {i} resolved"));
+            assert_eq!(err.exit_code(), *code, "row {i}: {}", err.message());
+            for needle in *needles {
+                assert!(err.message().contains(needle), "row {i}: {}", err.message());
+            }
+        }
+    }
+
+    #[test]
+    fn a_region_that_disagrees_with_the_arn_only_warns_with_an_endpoint() {
+        let settings = Case {
+            flags: flags(|g| {
+                g.region = Some("eu-west-1".into());
+                g.endpoint_url = Some("http://127.0.0.1:1".into());
+            }),
+            ..case()
+        }
+        .resolve()
+        .unwrap();
+        assert_eq!(settings.region.value, "eu-west-1");
+        assert_eq!(settings.warnings.len(), 1);
+        assert!(settings.warnings[0].contains("us-west-2"));
+    }
+
+    #[test]
+    fn describe_names_sources_and_no_secrets() {
+        let settings = Case {
+            env: vec![
+                ("AWS_ACCESS_KEY_ID", "AKIDDESCRIBE"),
+                ("AWS_SECRET_ACCESS_KEY", "secret-do-not-print"),
+                ("AWS_SESSION_TOKEN", "token-do-not-print"),
+                ("AWS_REGION", "us-west-2"),
+            ],
+            ..case()
+        }
+        .resolve()
+        .unwrap();
+        let mut lines = settings.describe();
+        lines.push(settings.credentials.describe());
+        let all = lines.join("\n");
+        assert!(
+            all.contains("region = \"us-west-2\" (from AWS_REGION)"),
+            "{all}"
+        );
+        assert!(all.contains("AKIDDESCRIBE"), "{all}");
+        assert!(!all.contains("do-not-print"), "{all}");
+        assert!(!format!("{settings:?}").contains("do-not-print"));
     }
 }
