@@ -107,6 +107,8 @@ pub struct Settings {
     pub storage_endpoint: Option<Resolved<String>>,
     /// A custom control plane, instead of the endpoint rules.
     pub control_plane_endpoint: Option<Resolved<String>>,
+    /// A custom STS endpoint for assume-role.
+    pub sts_endpoint: Option<Resolved<String>>,
     pub use_fips: Resolved<bool>,
     pub use_dualstack: Resolved<bool>,
     /// None: no timeout.
@@ -160,6 +162,23 @@ impl Layers<'_> {
                 },
             )
         }))
+    }
+
+    /// botocore's order for a service's configured endpoint: its variable, `AWS_ENDPOINT_URL`,
+    /// the `services` section, the profile's `endpoint_url`.
+    fn configured_endpoint(
+        &self,
+        service_var: &'static str,
+        services_key: &'static str,
+    ) -> Result<Option<Resolved<String>>> {
+        Ok(self
+            .env(service_var)
+            .or_else(|| self.env("AWS_ENDPOINT_URL"))
+            .map(Ok)
+            .or_else(|| self.services(services_key).transpose())
+            .transpose()?
+            .or_else(|| self.profile("endpoint_url"))
+            .map(|(value, source)| resolved(value, source)))
     }
 
     fn flag_env_profile(
@@ -224,7 +243,7 @@ impl Settings {
             },
         };
         let files = ConfigFiles::load(env)?;
-        if profile.source != Source::Default && files.profile(&profile.value).is_none() {
+        if profile.source != Source::Default && !files.has_profile(&profile.value) {
             return Err(Error::config(format!(
                 "The config profile ({}) could not be found",
                 profile.value
@@ -253,18 +272,15 @@ impl Settings {
                 .transpose()?,
         }
         .map(|(value, source)| resolved(value, source));
-        let control_plane_endpoint = if ignore_endpoints {
-            None
-        } else {
-            layers
-                .env("AWS_ENDPOINT_URL_KINESIS_VIDEO")
-                .or_else(|| layers.env("AWS_ENDPOINT_URL"))
-                .map(Ok)
-                .or_else(|| layers.services("kinesis_video").transpose())
-                .transpose()?
-                .or_else(|| layers.profile("endpoint_url"))
-                .map(|(value, source)| resolved(value, source))
+        let configured = |service_var, services_key| -> Result<Option<Resolved<String>>> {
+            if ignore_endpoints {
+                return Ok(None);
+            }
+            layers.configured_endpoint(service_var, services_key)
         };
+        let control_plane_endpoint = configured("AWS_ENDPOINT_URL_KINESIS_VIDEO", "kinesis_video")?;
+        // Where assume-role sends AssumeRole: botocore configures its STS client the same way.
+        let sts_endpoint = configured("AWS_ENDPOINT_URL_STS", "sts")?;
 
         let region = resolve_region(
             globals,
@@ -343,6 +359,7 @@ impl Settings {
             &profile.value,
             matches!(profile.source, Source::Flag(_)),
             &region.value,
+            sts_endpoint.as_ref().map(|e| e.value.as_str()),
         );
         Ok(Settings {
             profile,
@@ -353,6 +370,7 @@ impl Settings {
             max_attempts,
             storage_endpoint,
             control_plane_endpoint,
+            sts_endpoint,
             use_fips,
             use_dualstack,
             connect_timeout: timeout(globals.cli_connect_timeout),
@@ -395,6 +413,12 @@ impl Settings {
             (
                 "control plane endpoint",
                 self.control_plane_endpoint
+                    .as_ref()
+                    .map(|e| (e.value.clone(), &e.source)),
+            ),
+            (
+                "STS endpoint",
+                self.sts_endpoint
                     .as_ref()
                     .map(|e| (e.value.clone(), &e.source)),
             ),
@@ -541,6 +565,7 @@ mod tests {
             "max_attempts" => show(&s.max_attempts),
             "storage" => opt(&s.storage_endpoint),
             "control" => opt(&s.control_plane_endpoint),
+            "sts" => opt(&s.sts_endpoint),
             "fips" => show(&s.use_fips),
             "dualstack" => show(&s.use_dualstack),
             "connect_timeout" => format!("{:?}", s.connect_timeout),
@@ -613,6 +638,11 @@ mod tests {
             ("control", Case { env: vec![("AWS_ENDPOINT_URL", "http://g"), ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "TRUE")], ..case() }, "-"),
             ("control", Case { config: "[default]\nendpoint_url = http://p\nignore_configured_endpoint_urls = true\n", ..case() }, "-"),
             ("control", Case { env: vec![("AWS_ENDPOINT_URL", "http://g"), ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "false")], config: "[default]\nignore_configured_endpoint_urls = true\n", ..case() }, r#""http://g" (AWS_ENDPOINT_URL)"#),
+            // STS (for assume-role): the same order with its own variable and services key
+            ("sts", case(), "-"),
+            ("sts", Case { config: "[default]\nendpoint_url = http://p\nservices = s\n[services s]\nsts =\n  endpoint_url = http://s\n", ..case() }, r#""http://s" (sts in the services section of profile default)"#),
+            ("sts", Case { env: vec![("AWS_ENDPOINT_URL", "http://g"), ("AWS_ENDPOINT_URL_STS", "http://t")], ..case() }, r#""http://t" (AWS_ENDPOINT_URL_STS)"#),
+            ("sts", Case { env: vec![("AWS_ENDPOINT_URL_STS", "http://t"), ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true")], ..case() }, "-"),
             // FIPS and dual-stack: env > profile > false, booleans case-insensitive
             ("fips", case(), "false (default)"),
             ("fips", Case { config: "[default]\nuse_fips_endpoint = True\n", ..case() }, "true (use_fips_endpoint in profile default)"),

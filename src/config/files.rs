@@ -6,17 +6,25 @@ use std::future::Future;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
-use aws_runtime::env_config::file::EnvConfigFiles;
+use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
 use aws_runtime::env_config::property::PropertiesKey;
-use aws_runtime::env_config::section::{EnvConfigSections, Profile};
+use aws_runtime::env_config::section::EnvConfigSections;
 use aws_types::os_shim_internal;
 
 use crate::error::{Error, Result};
 use crate::settings::Env;
 
-/// Both files, parsed and merged (credentials-file keys win, as in the AWS CLI).
+/// Which shared file a value was read from (the credential chain treats them differently).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    Config,
+    Credentials,
+}
+
+/// Both files, each parsed on its own; lookups lay the credentials file over the config file.
 pub struct ConfigFiles {
-    sections: EnvConfigSections,
+    config: EnvConfigSections,
+    credentials: EnvConfigSections,
     /// How the config file is named in messages: `AWS_CONFIG_FILE` or `~/.aws/config`.
     pub config_path: String,
 }
@@ -30,23 +38,34 @@ impl ConfigFiles {
             .collect();
         let shim_env = os_shim_internal::Env::from(vars);
         let fs = os_shim_internal::Fs::real();
-        let files = EnvConfigFiles::default();
-        let loading = aws_runtime::env_config::source::load(&shim_env, &fs, &files);
-        // Loading only reads files: the future never waits, so no runtime is needed.
-        let source = run_ready(loading).map_err(|e| {
-            let reason = std::error::Error::source(&e)
-                .map(ToString::to_string)
-                .unwrap_or_else(|| e.to_string());
-            Error::config(format!("Unable to read the AWS config files: {reason}"))
-        })?;
-        let sections = EnvConfigSections::parse(source).map_err(|e| {
-            Error::config(format!(
-                "Unable to parse config file: {}",
-                e.to_string().replace("\n  ", " ")
-            ))
-        })?;
+        let parse = |kind: EnvConfigFileKind, name: &str| {
+            let files = match kind {
+                EnvConfigFileKind::Config => {
+                    EnvConfigFiles::builder().include_default_config_file(true)
+                }
+                EnvConfigFileKind::Credentials => {
+                    EnvConfigFiles::builder().include_default_credentials_file(true)
+                }
+            }
+            .build();
+            let loading = aws_runtime::env_config::source::load(&shim_env, &fs, &files);
+            // Loading only reads files: the future never waits, so no runtime is needed.
+            let source = run_ready(loading).map_err(|e| {
+                let reason = std::error::Error::source(&e)
+                    .map(ToString::to_string)
+                    .unwrap_or_else(|| e.to_string());
+                Error::config(format!("Unable to read the {name} file: {reason}"))
+            })?;
+            EnvConfigSections::parse(source).map_err(|e| {
+                Error::config(format!(
+                    "Unable to parse the {name} file: {}",
+                    e.to_string().replace("\n  ", " ")
+                ))
+            })
+        };
         Ok(ConfigFiles {
-            sections,
+            config: parse(EnvConfigFileKind::Config, "config")?,
+            credentials: parse(EnvConfigFileKind::Credentials, "credentials")?,
             config_path: env
                 .non_empty("AWS_CONFIG_FILE")
                 .unwrap_or("~/.aws/config")
@@ -54,13 +73,32 @@ impl ConfigFiles {
         })
     }
 
-    pub fn profile(&self, name: &str) -> Option<&Profile> {
-        self.sections.get_profile(name)
+    pub fn has_profile(&self, name: &str) -> bool {
+        self.config.get_profile(name).is_some() || self.credentials.get_profile(name).is_some()
     }
 
-    /// A value from a profile, if the profile exists.
+    /// A value from a profile, the credentials file winning.
     pub fn get(&self, profile: &str, key: &str) -> Option<&str> {
-        self.profile(profile).and_then(|p| p.get(key))
+        self.get_in(FileKind::Credentials, profile, key)
+            .or_else(|| self.get_in(FileKind::Config, profile, key))
+    }
+
+    /// A value from one of the files only.
+    pub fn get_in(&self, file: FileKind, profile: &str, key: &str) -> Option<&str> {
+        let sections = match file {
+            FileKind::Config => &self.config,
+            FileKind::Credentials => &self.credentials,
+        };
+        sections.get_profile(profile).and_then(|p| p.get(key))
+    }
+
+    /// A key of an `[sso-session NAME]` section (config file only).
+    pub fn sso_session(&self, name: &str, key: &str) -> Option<&str> {
+        self.config.sso_session(name).and_then(|s| s.get(key))
+    }
+
+    pub fn has_sso_session(&self, name: &str) -> bool {
+        self.config.sso_session(name).is_some()
     }
 
     /// `endpoint_url` for `service` (e.g. `kinesis_video`) in the `[services NAME]` section the
@@ -69,19 +107,15 @@ impl ConfigFiles {
         let Some(section) = self.get(profile, "services") else {
             return Ok(None);
         };
-        let key = |property: Option<&str>| {
-            let mut builder = PropertiesKey::builder()
-                .section_key("services")
-                .section_name(section)
-                .property_name(service);
-            if let Some(p) = property {
-                builder = builder.sub_property_name(p);
-            }
-            builder.build().ok()
-        };
-        let sections = self.sections.other_sections();
-        Ok(key(Some("endpoint_url"))
-            .and_then(|k| sections.get(&k))
+        let key = PropertiesKey::builder()
+            .section_key("services")
+            .section_name(section)
+            .property_name(service)
+            .sub_property_name("endpoint_url")
+            .build()
+            .ok();
+        Ok(key
+            .and_then(|k| self.config.other_sections().get(&k))
             .map(|v| v.to_string()))
     }
 }
@@ -129,8 +163,13 @@ mod tests {
         assert_eq!(files.get("default", "region"), Some("us-west-2"));
         assert_eq!(files.get("dev", "region"), Some("eu-north-1"));
         assert_eq!(files.get("dev", "output"), Some("text"));
-        assert!(files.profile("onlycreds").is_some());
-        assert!(files.profile("nosuch").is_none());
+        assert!(files.has_profile("onlycreds"));
+        assert!(!files.has_profile("nosuch"));
+        assert_eq!(
+            files.get_in(FileKind::Config, "dev", "region"),
+            Some("eu-west-1")
+        );
+        assert_eq!(files.get_in(FileKind::Credentials, "dev", "output"), None);
     }
 
     #[test]
@@ -154,12 +193,37 @@ mod tests {
 
     #[test]
     fn a_broken_file_is_one_line_naming_it() {
-        let (_dir, loaded) = files("[default\nregion = x\n", "");
-        let err = loaded.err().unwrap();
-        assert_eq!(err.exit_code(), 253);
-        assert!(err.message().contains("config"), "{}", err.message());
-        assert!(err.message().contains("line 1"), "{}", err.message());
-        assert!(!err.message().contains('\n'));
+        for (config, credentials, name) in [
+            ("[default\nregion = x\n", "", "config"),
+            ("", "[default]\n[x\n", "credentials"),
+        ] {
+            let (dir, loaded) = files(config, credentials);
+            let err = loaded.err().unwrap();
+            let message = err.message();
+            assert_eq!(err.exit_code(), 253);
+            assert!(
+                message.starts_with(&format!("Unable to parse the {name} file")),
+                "{message}"
+            );
+            assert!(
+                message.contains(&dir.path().join(name).display().to_string()),
+                "{message}"
+            );
+            assert!(message.contains("line"), "{message}");
+            assert!(!message.contains('\n'));
+        }
+    }
+
+    #[test]
+    fn sso_sessions_come_from_the_config_file() {
+        let (_dir, loaded) = files(
+            "[sso-session s]\nsso_region = eu-west-1\nsso_start_url = https://x\n",
+            "[sso-session t]\nsso_region = x\n",
+        );
+        let files = loaded.unwrap();
+        assert_eq!(files.sso_session("s", "sso_region"), Some("eu-west-1"));
+        assert!(files.has_sso_session("s"));
+        assert!(!files.has_sso_session("t"));
     }
 
     /// aws-runtime's own profile-parser suite, which ships with the crate, through our loader.

@@ -3,6 +3,7 @@
 pub mod credentials;
 pub mod files;
 mod http_adapter;
+mod providers;
 
 pub use credentials::CredentialsPlan;
 pub use files::ConfigFiles;
