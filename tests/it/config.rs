@@ -193,6 +193,154 @@ fn no_sign_request_needs_no_credentials() {
     // The emulator demands a signature, so this fails there, not for lack of credentials.
     out.assert_code(254);
     assert!(out.stderr.contains("MissingAuthenticationTokenException"));
+    let journal = emu.journal();
+    assert!(!journal.is_empty());
+    for entry in journal {
+        for header in ["authorization", "x-amz-date", "x-amz-security-token"] {
+            assert!(entry.header(header).is_none(), "{header} was sent");
+        }
+    }
+}
+
+/// A local STS that answers every AssumeRole with the same keys, recording each request body
+/// and the key that signed it.
+struct Sts {
+    url: String,
+    seen: std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>,
+}
+
+const ROLE_TOKEN: &str = "role-session-token-do-not-print";
+
+fn sts(key: &'static str) -> Sts {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let record = seen.clone();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(&mut stream);
+            let (mut length, mut signer) = (0, String::new());
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
+                    break;
+                }
+                let lower = line.to_ascii_lowercase();
+                if let Some(v) = lower.strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+                if let Some(credential) = line.split("Credential=").nth(1) {
+                    signer = credential.split('/').next().unwrap_or("").to_string();
+                }
+            }
+            let mut body = vec![0; length];
+            let _ = reader.read_exact(&mut body);
+            record
+                .lock()
+                .unwrap()
+                .push((String::from_utf8_lossy(&body).into_owned(), signer));
+            let xml = format!(
+                "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\
+                 <AssumeRoleResult><Credentials><AccessKeyId>{key}</AccessKeyId>\
+                 <SecretAccessKey>{SECRET}</SecretAccessKey><SessionToken>{ROLE_TOKEN}\
+                 </SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials>\
+                 <AssumedRoleUser><AssumedRoleId>AROA:s</AssumedRoleId>\
+                 <Arn>arn:aws:sts::123456789012:assumed-role/r/s</Arn></AssumedRoleUser>\
+                 </AssumeRoleResult></AssumeRoleResponse>"
+            );
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{xml}",
+                xml.len()
+            );
+        }
+    });
+    Sts { url, seen }
+}
+
+#[test]
+fn assume_role_with_a_source_profile() {
+    let sts = sts("ASIAROLE");
+    let emu = Emulator::start(Options {
+        channels: vec![ARN.to_string()],
+        access_key_id: "ASIAROLE".into(),
+        secret_access_key: SECRET.into(),
+        session_token: Some(ROLE_TOKEN.into()),
+        ..Options::default()
+    })
+    .expect("the emulator starts");
+    let out = join(&emu, &["--profile", "deploy", "--debug"])
+        .env("AWS_ENDPOINT_URL_STS", &sts.url)
+        .home_file(
+            ".aws/config",
+            "[profile deploy]\nrole_arn = arn:aws:iam::123456789012:role/deploy\n\
+             source_profile = base\nrole_session_name = ci\nexternal_id = ext-7\n\
+             duration_seconds = 1800\n",
+        )
+        .home_file(
+            ".aws/credentials",
+            &credentials_file(&[("base", "AKIDBASE")]),
+        )
+        .run();
+    out.assert_ok();
+    assert_eq!(signing_key(&emu), "ASIAROLE");
+    let seen = sts.seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    let (body, signer) = &seen[0];
+    assert_eq!(signer, "AKIDBASE");
+    for part in [
+        "Action=AssumeRole",
+        "RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fdeploy",
+        "RoleSessionName=ci",
+        "ExternalId=ext-7",
+        "DurationSeconds=1800",
+    ] {
+        assert!(body.contains(part), "{part} not in {body}");
+    }
+    // --debug says where the credentials came from, and never what they are.
+    assert!(
+        out.stderr
+            .contains("assume-role arn:aws:iam::123456789012:role/deploy"),
+        "{}",
+        out.stderr
+    );
+    for secret in [SECRET, ROLE_TOKEN] {
+        assert!(!out.stderr.contains(secret) && !out.stdout.contains(secret));
+    }
+}
+
+#[test]
+fn mfa_serial_is_refused_clearly() {
+    let emu = emulator_for("AKID");
+    let out = join(&emu, &["--profile", "mfa"])
+        .home_file(
+            ".aws/config",
+            "[profile mfa]\nrole_arn = arn:aws:iam::123456789012:role/r\n\
+             source_profile = base\nmfa_serial = arn:aws:iam::123456789012:mfa/me\n",
+        )
+        .home_file(
+            ".aws/credentials",
+            &credentials_file(&[("base", "AKIDBASE")]),
+        )
+        .run();
+    out.assert_code(253);
+    assert!(out.stderr.contains("mfa_serial"), "{out:?}");
+    assert!(emu.journal().is_empty());
+}
+
+#[test]
+fn profile_credentials_never_reach_debug_output() {
+    let emu = emulator_for("AKIDDEFAULT");
+    let out = join(&emu, &["--debug"])
+        .home_file(
+            ".aws/credentials",
+            &credentials_file(&[("default", "AKIDDEFAULT")]),
+        )
+        .run();
+    out.assert_ok();
+    assert!(out.stderr.contains("AKIDDEFAULT"), "{}", out.stderr);
+    assert!(!out.stderr.contains(SECRET) && !out.stdout.contains(SECRET));
 }
 
 #[test]
