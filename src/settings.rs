@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::cli::GlobalArgs;
+use crate::config::files::FileKind;
 use crate::config::{ConfigFiles, CredentialsPlan};
 use crate::error::{Error, Result};
 use crate::http::retry::RetryMode;
@@ -62,8 +63,18 @@ impl Env {
 pub enum Source {
     Flag(&'static str),
     Env(&'static str),
-    Profile { profile: String, key: &'static str },
-    ServicesSection { profile: String, key: &'static str },
+    /// A profile's key, and the file it was read from (as named in messages).
+    Profile {
+        profile: String,
+        key: &'static str,
+        file: String,
+    },
+    /// A service's `endpoint_url` in a `[services NAME]` section of the config file.
+    ServicesSection {
+        section: String,
+        key: &'static str,
+        file: String,
+    },
     ChannelArn,
     Default,
 }
@@ -73,9 +84,11 @@ impl fmt::Display for Source {
         match self {
             Source::Flag(flag) => f.write_str(flag),
             Source::Env(var) => f.write_str(var),
-            Source::Profile { profile, key } => write!(f, "{key} in profile {profile}"),
-            Source::ServicesSection { profile, key } => {
-                write!(f, "{key} in the services section of profile {profile}")
+            Source::Profile { profile, key, file } => {
+                write!(f, "the {key} of profile {profile} in {file}")
+            }
+            Source::ServicesSection { section, key, file } => {
+                write!(f, "the {key} endpoint_url of services {section} in {file}")
             }
             Source::ChannelArn => f.write_str("the channel ARN"),
             Source::Default => f.write_str("default"),
@@ -138,30 +151,26 @@ impl Layers<'_> {
     }
 
     fn profile(&self, key: &'static str) -> Option<(String, Source)> {
-        self.files
-            .get(self.profile, key)
-            .filter(|v| !v.is_empty())
-            .map(|v| {
-                (
-                    v.to_string(),
-                    Source::Profile {
-                        profile: self.profile.to_string(),
-                        key,
-                    },
-                )
-            })
+        let (value, file) = self
+            .files
+            .locate(self.profile, key)
+            .filter(|(v, _)| !v.is_empty())?;
+        let source = Source::Profile {
+            profile: self.profile.to_string(),
+            key,
+            file: self.files.path(file).to_string(),
+        };
+        Some((value.to_string(), source))
     }
 
-    fn services(&self, key: &'static str) -> Result<Option<(String, Source)>> {
-        Ok(self.files.service_endpoint(self.profile, key)?.map(|v| {
-            (
-                v,
-                Source::ServicesSection {
-                    profile: self.profile.to_string(),
-                    key,
-                },
-            )
-        }))
+    fn services(&self, key: &'static str) -> Option<(String, Source)> {
+        let (section, value) = self.files.service_endpoint(self.profile, key)?;
+        let source = Source::ServicesSection {
+            section: section.to_string(),
+            key,
+            file: self.files.path(FileKind::Config).to_string(),
+        };
+        Some((value, source))
     }
 
     /// botocore's order for a service's configured endpoint: its variable, `AWS_ENDPOINT_URL`,
@@ -170,15 +179,12 @@ impl Layers<'_> {
         &self,
         service_var: &'static str,
         services_key: &'static str,
-    ) -> Result<Option<Resolved<String>>> {
-        Ok(self
-            .env(service_var)
+    ) -> Option<Resolved<String>> {
+        self.env(service_var)
             .or_else(|| self.env("AWS_ENDPOINT_URL"))
-            .map(Ok)
-            .or_else(|| self.services(services_key).transpose())
-            .transpose()?
+            .or_else(|| self.services(services_key))
             .or_else(|| self.profile("endpoint_url"))
-            .map(|(value, source)| resolved(value, source)))
+            .map(|(value, source)| resolved(value, source))
     }
 
     fn flag_env_profile(
@@ -267,20 +273,17 @@ impl Settings {
             None if ignore_endpoints => None,
             None => layers
                 .env("AWS_ENDPOINT_URL_KINESIS_VIDEO_WEBRTC_STORAGE")
-                .map(Ok)
-                .or_else(|| layers.services("kinesis_video_webrtc_storage").transpose())
-                .transpose()?,
+                .or_else(|| layers.services("kinesis_video_webrtc_storage")),
         }
         .map(|(value, source)| resolved(value, source));
-        let configured = |service_var, services_key| -> Result<Option<Resolved<String>>> {
-            if ignore_endpoints {
-                return Ok(None);
-            }
-            layers.configured_endpoint(service_var, services_key)
+        let configured = |service_var, services_key| {
+            (!ignore_endpoints)
+                .then(|| layers.configured_endpoint(service_var, services_key))
+                .flatten()
         };
-        let control_plane_endpoint = configured("AWS_ENDPOINT_URL_KINESIS_VIDEO", "kinesis_video")?;
+        let control_plane_endpoint = configured("AWS_ENDPOINT_URL_KINESIS_VIDEO", "kinesis_video");
         // Where assume-role sends AssumeRole: botocore configures its STS client the same way.
-        let sts_endpoint = configured("AWS_ENDPOINT_URL_STS", "sts")?;
+        let sts_endpoint = configured("AWS_ENDPOINT_URL_STS", "sts");
 
         let region = resolve_region(
             globals,
@@ -540,10 +543,11 @@ mod tests {
             let credentials = dir.path().join("credentials");
             std::fs::write(&config, self.config).unwrap();
             std::fs::write(&credentials, self.credentials).unwrap();
+            // Named from HOME, so messages name them the same way in every run.
             let mut pairs = vec![
                 ("HOME", dir.path().to_str().unwrap()),
-                ("AWS_CONFIG_FILE", config.to_str().unwrap()),
-                ("AWS_SHARED_CREDENTIALS_FILE", credentials.to_str().unwrap()),
+                ("AWS_CONFIG_FILE", "~/config"),
+                ("AWS_SHARED_CREDENTIALS_FILE", "~/credentials"),
             ];
             pairs.extend(self.env.iter().copied());
             Settings::resolve(&self.flags, &Env::from_pairs(pairs), self.arn)
@@ -595,35 +599,35 @@ mod tests {
             ("profile", Case { flags: flags(|g| g.profile = Some(String::new())), config: dev, ..case() }, r#""default" (default)"#),
             // region: --region > AWS_REGION > AWS_DEFAULT_REGION > profile > ARN
             ("region", case(), r#""us-west-2" (the channel ARN)"#),
-            ("region", Case { config: "[default]\nregion = us-west-2\n", ..case() }, r#""us-west-2" (region in profile default)"#),
-            ("region", Case { config: "[default]\nregion = eu-west-1\n", credentials: "[default]\nregion = us-west-2\n", ..case() }, r#""us-west-2" (region in profile default)"#),
+            ("region", Case { config: "[default]\nregion = us-west-2\n", ..case() }, r#""us-west-2" (the region of profile default in ~/config)"#),
+            ("region", Case { config: "[default]\nregion = eu-west-1\n", credentials: "[default]\nregion = us-west-2\n", ..case() }, r#""us-west-2" (the region of profile default in ~/credentials)"#),
             ("region", Case { env: vec![("AWS_DEFAULT_REGION", "us-west-2")], config: "[default]\nregion = eu-west-1\n", ..case() }, r#""us-west-2" (AWS_DEFAULT_REGION)"#),
             ("region", Case { env: vec![("AWS_REGION", "us-west-2"), ("AWS_DEFAULT_REGION", "eu-west-1")], ..case() }, r#""us-west-2" (AWS_REGION)"#),
             ("region", Case { flags: flags(|g| g.region = Some("us-west-2".into())), env: vec![("AWS_REGION", "eu-west-1")], ..case() }, r#""us-west-2" (--region)"#),
             ("region", Case { env: vec![("AWS_REGION", ""), ("AWS_DEFAULT_REGION", "us-west-2")], ..case() }, r#""us-west-2" (AWS_DEFAULT_REGION)"#),
-            ("region", Case { env: vec![("AWS_PROFILE", "dev")], config: dev, arn: None, ..case() }, r#""us-west-2" (region in profile dev)"#),
+            ("region", Case { env: vec![("AWS_PROFILE", "dev")], config: dev, arn: None, ..case() }, r#""us-west-2" (the region of profile dev in ~/config)"#),
             // output: --output > AWS_DEFAULT_OUTPUT > profile > json
             ("output", case(), "Json (default)"),
-            ("output", Case { config: "[default]\noutput = table\n", ..case() }, "Table (output in profile default)"),
+            ("output", Case { config: "[default]\noutput = table\n", ..case() }, "Table (the output of profile default in ~/config)"),
             ("output", Case { env: vec![("AWS_DEFAULT_OUTPUT", "text")], config: "[default]\noutput = table\n", ..case() }, "Text (AWS_DEFAULT_OUTPUT)"),
             ("output", Case { flags: flags(|g| g.output = Some(OutputFormat::Json)), env: vec![("AWS_DEFAULT_OUTPUT", "text")], ..case() }, "Json (--output)"),
             // ca_bundle: --ca-bundle > AWS_CA_BUNDLE > profile
             ("ca_bundle", case(), "-"),
-            ("ca_bundle", Case { config: "[default]\nca_bundle = /p\n", ..case() }, r#""/p" (ca_bundle in profile default)"#),
+            ("ca_bundle", Case { config: "[default]\nca_bundle = /p\n", ..case() }, r#""/p" (the ca_bundle of profile default in ~/config)"#),
             ("ca_bundle", Case { env: vec![("AWS_CA_BUNDLE", "/e")], config: "[default]\nca_bundle = /p\n", ..case() }, r#""/e" (AWS_CA_BUNDLE)"#),
             ("ca_bundle", Case { flags: flags(|g| g.ca_bundle = Some("/f".into())), env: vec![("AWS_CA_BUNDLE", "/e")], ..case() }, r#""/f" (--ca-bundle)"#),
             // retry_mode: AWS_RETRY_MODE > profile > standard
             ("retry_mode", case(), "Standard (default)"),
-            ("retry_mode", Case { config: "[default]\nretry_mode = legacy\n", ..case() }, "Legacy (retry_mode in profile default)"),
+            ("retry_mode", Case { config: "[default]\nretry_mode = legacy\n", ..case() }, "Legacy (the retry_mode of profile default in ~/config)"),
             ("retry_mode", Case { env: vec![("AWS_RETRY_MODE", "adaptive")], config: "[default]\nretry_mode = legacy\n", ..case() }, "Adaptive (AWS_RETRY_MODE)"),
             // max_attempts: AWS_MAX_ATTEMPTS > profile > 3 (standard, adaptive) or 5 (legacy)
             ("max_attempts", case(), "3 (default)"),
             ("max_attempts", Case { env: vec![("AWS_RETRY_MODE", "legacy")], ..case() }, "5 (default)"),
-            ("max_attempts", Case { config: "[default]\nmax_attempts = 7\n", ..case() }, "7 (max_attempts in profile default)"),
+            ("max_attempts", Case { config: "[default]\nmax_attempts = 7\n", ..case() }, "7 (the max_attempts of profile default in ~/config)"),
             ("max_attempts", Case { env: vec![("AWS_MAX_ATTEMPTS", "2")], config: "[default]\nmax_attempts = 7\n", ..case() }, "2 (AWS_MAX_ATTEMPTS)"),
             // storage endpoint: --endpoint-url > service env > services section; configured ones can be ignored
             ("storage", case(), "-"),
-            ("storage", Case { config: "[default]\nservices = s\n[services s]\nkinesis_video_webrtc_storage =\n  endpoint_url = http://s\n", ..case() }, r#""http://s" (kinesis_video_webrtc_storage in the services section of profile default)"#),
+            ("storage", Case { config: "[default]\nservices = s\n[services s]\nkinesis_video_webrtc_storage =\n  endpoint_url = http://s\n", ..case() }, r#""http://s" (the kinesis_video_webrtc_storage endpoint_url of services s in ~/config)"#),
             ("storage", Case { env: vec![("AWS_ENDPOINT_URL_KINESIS_VIDEO_WEBRTC_STORAGE", "http://e")], config: "[default]\nservices = s\n[services s]\nkinesis_video_webrtc_storage =\n  endpoint_url = http://s\n", ..case() }, r#""http://e" (AWS_ENDPOINT_URL_KINESIS_VIDEO_WEBRTC_STORAGE)"#),
             ("storage", Case { flags: flags(|g| g.endpoint_url = Some("http://f".into())), env: vec![("AWS_ENDPOINT_URL_KINESIS_VIDEO_WEBRTC_STORAGE", "http://e")], ..case() }, r#""http://f" (--endpoint-url)"#),
             ("storage", Case { env: vec![("AWS_ENDPOINT_URL_KINESIS_VIDEO_WEBRTC_STORAGE", "http://e"), ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true")], ..case() }, "-"),
@@ -631,8 +635,8 @@ mod tests {
             ("storage", Case { env: vec![("AWS_ENDPOINT_URL", "http://g")], ..case() }, "-"),
             // control plane: service env > AWS_ENDPOINT_URL > services section > profile endpoint_url
             ("control", case(), "-"),
-            ("control", Case { config: "[default]\nendpoint_url = http://p\n", ..case() }, r#""http://p" (endpoint_url in profile default)"#),
-            ("control", Case { config: "[default]\nendpoint_url = http://p\nservices = s\n[services s]\nkinesis_video =\n  endpoint_url = http://s\n", ..case() }, r#""http://s" (kinesis_video in the services section of profile default)"#),
+            ("control", Case { config: "[default]\nendpoint_url = http://p\n", ..case() }, r#""http://p" (the endpoint_url of profile default in ~/config)"#),
+            ("control", Case { config: "[default]\nendpoint_url = http://p\nservices = s\n[services s]\nkinesis_video =\n  endpoint_url = http://s\n", ..case() }, r#""http://s" (the kinesis_video endpoint_url of services s in ~/config)"#),
             ("control", Case { env: vec![("AWS_ENDPOINT_URL", "http://g")], config: "[default]\nservices = s\n[services s]\nkinesis_video =\n  endpoint_url = http://s\n", ..case() }, r#""http://g" (AWS_ENDPOINT_URL)"#),
             ("control", Case { env: vec![("AWS_ENDPOINT_URL", "http://g"), ("AWS_ENDPOINT_URL_KINESIS_VIDEO", "http://k")], ..case() }, r#""http://k" (AWS_ENDPOINT_URL_KINESIS_VIDEO)"#),
             ("control", Case { env: vec![("AWS_ENDPOINT_URL", "http://g"), ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "TRUE")], ..case() }, "-"),
@@ -640,15 +644,15 @@ mod tests {
             ("control", Case { env: vec![("AWS_ENDPOINT_URL", "http://g"), ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "false")], config: "[default]\nignore_configured_endpoint_urls = true\n", ..case() }, r#""http://g" (AWS_ENDPOINT_URL)"#),
             // STS (for assume-role): the same order with its own variable and services key
             ("sts", case(), "-"),
-            ("sts", Case { config: "[default]\nendpoint_url = http://p\nservices = s\n[services s]\nsts =\n  endpoint_url = http://s\n", ..case() }, r#""http://s" (sts in the services section of profile default)"#),
+            ("sts", Case { config: "[default]\nendpoint_url = http://p\nservices = s\n[services s]\nsts =\n  endpoint_url = http://s\n", ..case() }, r#""http://s" (the sts endpoint_url of services s in ~/config)"#),
             ("sts", Case { env: vec![("AWS_ENDPOINT_URL", "http://g"), ("AWS_ENDPOINT_URL_STS", "http://t")], ..case() }, r#""http://t" (AWS_ENDPOINT_URL_STS)"#),
             ("sts", Case { env: vec![("AWS_ENDPOINT_URL_STS", "http://t"), ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true")], ..case() }, "-"),
             // FIPS and dual-stack: env > profile > false, booleans case-insensitive
             ("fips", case(), "false (default)"),
-            ("fips", Case { config: "[default]\nuse_fips_endpoint = True\n", ..case() }, "true (use_fips_endpoint in profile default)"),
+            ("fips", Case { config: "[default]\nuse_fips_endpoint = True\n", ..case() }, "true (the use_fips_endpoint of profile default in ~/config)"),
             ("fips", Case { env: vec![("AWS_USE_FIPS_ENDPOINT", "false")], config: "[default]\nuse_fips_endpoint = true\n", ..case() }, "false (AWS_USE_FIPS_ENDPOINT)"),
             ("dualstack", case(), "false (default)"),
-            ("dualstack", Case { config: "[default]\nuse_dualstack_endpoint = true\n", ..case() }, "true (use_dualstack_endpoint in profile default)"),
+            ("dualstack", Case { config: "[default]\nuse_dualstack_endpoint = true\n", ..case() }, "true (the use_dualstack_endpoint of profile default in ~/config)"),
             ("dualstack", Case { env: vec![("AWS_USE_DUALSTACK_ENDPOINT", "FALSE")], config: "[default]\nuse_dualstack_endpoint = true\n", ..case() }, "false (AWS_USE_DUALSTACK_ENDPOINT)"),
             // timeouts: flags only, 60 s by default, 0 for none
             ("connect_timeout", case(), "Some(60s)"),
@@ -674,14 +678,14 @@ mod tests {
             (Case { flags: flags(|g| g.profile = Some("nosuch".into())), ..case() }, 253, &["The config profile (nosuch) could not be found"]),
             (Case { env: vec![("AWS_PROFILE", "nosuch")], ..case() }, 253, &["The config profile (nosuch) could not be found"]),
             (Case { env: vec![("AWS_DEFAULT_OUTPUT", "yaml")], ..case() }, 253, &["Unknown output type: yaml", "AWS_DEFAULT_OUTPUT"]),
-            (Case { config: "[default]\noutput = xml\n", ..case() }, 253, &["Unknown output type: xml", "output in profile default"]),
+            (Case { config: "[default]\noutput = xml\n", ..case() }, 253, &["Unknown output type: xml", "the output of profile default in "]),
             (Case { env: vec![("AWS_RETRY_MODE", "bogus")], ..case() }, 253, &[r#"Invalid value provided to "mode": "bogus""#]),
             (Case { config: "[default]\nmax_attempts = 0\n", ..case() }, 253, &["max_attempts", "0"]),
             (Case { env: vec![("AWS_MAX_ATTEMPTS", "abc")], ..case() }, 253, &["abc", "AWS_MAX_ATTEMPTS"]),
             (Case { env: vec![("AWS_USE_FIPS_ENDPOINT", "yes")], ..case() }, 253, &["AWS_USE_FIPS_ENDPOINT", "yes"]),
             (Case { flags: flags(|g| g.region = Some("us west 2".into())), ..case() }, 252, &["Provided region_name 'us west 2' doesn't match a supported format."]),
             (Case { flags: flags(|g| g.region = Some("123".into())), ..case() }, 252, &["'123'"]),
-            (Case { config: "[default]\nregion = us_west_2\n", ..case() }, 253, &["'us_west_2'", "region in profile default"]),
+            (Case { config: "[default]\nregion = us_west_2\n", ..case() }, 253, &["'us_west_2'", "the region of profile default in "]),
             (Case { env: vec![("AWS_REGION", "eu-west-1")], ..case() }, 253, &["eu-west-1", "us-west-2", "AWS_REGION"]),
             (Case { arn: Some("arn:aws:kinesisvideo:cn-north-1:1:channel/c/1"), ..case() }, 253, &["cn-north-1", "aws-cn"]),
             (Case { arn: None, ..case() }, 253, &["You must specify a region"]),

@@ -25,8 +25,10 @@ pub enum FileKind {
 pub struct ConfigFiles {
     config: EnvConfigSections,
     credentials: EnvConfigSections,
-    /// How the config file is named in messages: `AWS_CONFIG_FILE` or `~/.aws/config`.
-    pub config_path: String,
+    /// How the files are named in messages: as `AWS_CONFIG_FILE` and
+    /// `AWS_SHARED_CREDENTIALS_FILE` give them, else `~/.aws/config` and `~/.aws/credentials`.
+    config_path: String,
+    credentials_path: String,
 }
 
 impl ConfigFiles {
@@ -70,6 +72,10 @@ impl ConfigFiles {
                 .non_empty("AWS_CONFIG_FILE")
                 .unwrap_or("~/.aws/config")
                 .to_string(),
+            credentials_path: env
+                .non_empty("AWS_SHARED_CREDENTIALS_FILE")
+                .unwrap_or("~/.aws/credentials")
+                .to_string(),
         })
     }
 
@@ -79,8 +85,22 @@ impl ConfigFiles {
 
     /// A value from a profile, the credentials file winning.
     pub fn get(&self, profile: &str, key: &str) -> Option<&str> {
-        self.get_in(FileKind::Credentials, profile, key)
-            .or_else(|| self.get_in(FileKind::Config, profile, key))
+        self.locate(profile, key).map(|(value, _)| value)
+    }
+
+    /// A value from a profile and the file it is in.
+    pub fn locate(&self, profile: &str, key: &str) -> Option<(&str, FileKind)> {
+        [FileKind::Credentials, FileKind::Config]
+            .into_iter()
+            .find_map(|file| Some((self.get_in(file, profile, key)?, file)))
+    }
+
+    /// The file's name for messages.
+    pub fn path(&self, file: FileKind) -> &str {
+        match file {
+            FileKind::Config => &self.config_path,
+            FileKind::Credentials => &self.credentials_path,
+        }
     }
 
     /// A value from one of the files only.
@@ -102,11 +122,9 @@ impl ConfigFiles {
     }
 
     /// `endpoint_url` for `service` (e.g. `kinesis_video`) in the `[services NAME]` section the
-    /// profile's `services` key names.
-    pub fn service_endpoint(&self, profile: &str, service: &str) -> Result<Option<String>> {
-        let Some(section) = self.get(profile, "services") else {
-            return Ok(None);
-        };
+    /// profile's `services` key names, with that name.
+    pub fn service_endpoint(&self, profile: &str, service: &str) -> Option<(&str, String)> {
+        let section = self.get(profile, "services")?;
         let key = PropertiesKey::builder()
             .section_key("services")
             .section_name(section)
@@ -114,9 +132,8 @@ impl ConfigFiles {
             .sub_property_name("endpoint_url")
             .build()
             .ok();
-        Ok(key
-            .and_then(|k| self.config.other_sections().get(&k))
-            .map(|v| v.to_string()))
+        key.and_then(|k| self.config.other_sections().get(&k))
+            .map(|v| (section, v.to_string()))
     }
 }
 
@@ -180,13 +197,11 @@ mod tests {
         );
         let files = loaded.unwrap();
         assert_eq!(
-            files.service_endpoint("default", "kinesis_video").unwrap(),
-            Some("http://127.0.0.1:1".to_string())
+            files.service_endpoint("default", "kinesis_video"),
+            Some(("local", "http://127.0.0.1:1".to_string()))
         );
         assert_eq!(
-            files
-                .service_endpoint("default", "kinesis_video_webrtc_storage")
-                .unwrap(),
+            files.service_endpoint("default", "kinesis_video_webrtc_storage"),
             None
         );
     }
