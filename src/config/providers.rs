@@ -10,6 +10,7 @@ use aws_credential_types::provider::{error::CredentialsError, ProvideCredentials
 use aws_credential_types::Credentials;
 use aws_smithy_async::rt::sleep::TokioSleep;
 use aws_smithy_async::time::SystemTimeSource;
+use aws_smithy_runtime_api::client::result::ConnectorError;
 use aws_smithy_types::retry::RetryConfig;
 use aws_types::region::Region;
 use aws_types::SdkConfig;
@@ -102,7 +103,7 @@ pub(super) async fn fetch(
             fetched
         }
     };
-    fetched.map_err(|e| provider_error(&provider.describe(), e))
+    fetched.map_err(|e| provider_error(provider, e))
 }
 
 async fn assume_role(
@@ -149,22 +150,40 @@ fn default_session_name() -> String {
     format!("kvs-session-{seconds}")
 }
 
-/// The provider's error and its causes on one line.
-fn provider_error(source: &str, error: CredentialsError) -> Error {
-    let mut message = error.to_string();
-    let mut cause = std::error::Error::source(&error);
+/// The provider's error and its causes on one line. A request that never got an answer
+/// (refused, timed out) is exit 255 as for kvs's own requests; anything else is a problem
+/// with the configuration, 253.
+fn provider_error(provider: &Provider, error: CredentialsError) -> Error {
+    let mut unreachable = matches!(error, CredentialsError::ProviderTimedOut(_));
+    let mut parts: Vec<String> = Vec::new();
+    // The top level only says "an error occurred while loading credentials": start below it.
+    let mut cause: Option<&(dyn std::error::Error + 'static)> =
+        std::error::Error::source(&error).or(Some(&error));
     while let Some(e) = cause {
-        let text = e.to_string();
-        if !message.contains(&text) {
-            message.push_str(": ");
-            message.push_str(&text);
+        unreachable |= e.downcast_ref::<ConnectorError>().is_some();
+        let text = e.to_string().replace('\n', " ").trim().to_string();
+        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
         }
         cause = e.source();
     }
-    Error::config(format!(
-        "Error when retrieving credentials from {source}: {}",
-        message.replace('\n', " ").trim_end()
-    ))
+    let mut message = format!(
+        "Error when retrieving credentials from {}: {}",
+        provider.describe(),
+        parts.join(": ")
+    );
+    if matches!(provider, Provider::Sso(_)) && !unreachable {
+        message.push_str(
+            ". The SSO session associated with this profile has expired or is otherwise \
+             invalid. To refresh this SSO session run aws sso login with the corresponding \
+             profile.",
+        );
+    }
+    if unreachable {
+        Error::other(message)
+    } else {
+        Error::config(message)
+    }
 }
 
 #[cfg(test)]
