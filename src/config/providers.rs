@@ -356,6 +356,25 @@ mod tests {
         );
     }
 
+    #[test]
+    fn an_sts_that_never_answers_is_exit_255() {
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", closed.local_addr().unwrap());
+        drop(closed);
+        let dir = home(&[(
+            ".aws/config",
+            "[default]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = base\n\
+             [profile base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = base-secret\n",
+        )]);
+        let env = Env::from_pairs([
+            ("HOME", dir.path().to_str().unwrap()),
+            ("AWS_ENDPOINT_URL_STS", url.as_str()),
+        ]);
+        let err = credentials(&env, None).unwrap_err();
+        assert_eq!(err.exit_code(), 255, "{err:?}");
+        assert!(err.message().contains("Connection refused"), "{err:?}");
+    }
+
     /// SSO with an `sso-session`: the token from the CLI's cache, GetRoleCredentials on a stub.
     #[test]
     fn sso_uses_the_token_cache_and_the_portal() {
