@@ -142,7 +142,8 @@ async fn assume_role(
         .await
 }
 
-/// What botocore calls a session it names itself: `botocore-session-<epoch seconds>`.
+/// A session name when the profile gives none, shaped like botocore's
+/// `botocore-session-<epoch seconds>`.
 fn default_session_name() -> String {
     let seconds = SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
