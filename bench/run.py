@@ -24,6 +24,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REGION = "us-west-2"
 KEY, SECRET = "test", "test"
 ACCOUNT = "123456789012"
+GNU_TIME = "/usr/bin/time"
 
 
 def arn(i):
@@ -44,21 +45,51 @@ def clean_env(home, extra=None):
     return env
 
 
-def run_timed(cmd, env, stdin=None):
-    """Run once; return (seconds, peak RSS in KiB, exit code)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL if stdin is None else stdin,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    _, status, rusage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    out = proc.stdout.read()
-    err = proc.stderr.read()
-    proc.stdout.close()
-    proc.stderr.close()
+def run_timed(cmd, env, stdout_fd=None):
+    """Run once with posix_spawn, output to /dev/null (or stdout_fd); return seconds.
+
+    No pipes and no reader loop, so the harness adds as little as it can to either tool."""
+    devnull = os.open(os.devnull, os.O_RDWR)
+    try:
+        actions = [(os.POSIX_SPAWN_DUP2, devnull, 0),
+                   (os.POSIX_SPAWN_DUP2, devnull if stdout_fd is None else stdout_fd, 1),
+                   (os.POSIX_SPAWN_DUP2, devnull, 2)]
+        start = time.perf_counter()
+        pid = os.posix_spawn(cmd[0], cmd, env, file_actions=actions)
+        _, status = os.waitpid(pid, 0)
+        elapsed = time.perf_counter() - start
+    finally:
+        os.close(devnull)
     code = os.waitstatus_to_exitcode(status)
     if code != 0:
+        err = subprocess.run(cmd, env=env, stdin=subprocess.DEVNULL, capture_output=True).stderr
         raise SystemExit(f"command failed ({code}): {' '.join(cmd)}\n{err.decode(errors='replace')}")
-    return elapsed, rusage.ru_maxrss, out
+    return elapsed
+
+
+def run_output(cmd, env):
+    """Run once as run_timed does; return (seconds, stdout)."""
+    with tempfile.TemporaryFile() as out:
+        elapsed = run_timed(cmd, env, out.fileno())
+        out.seek(0)
+        return elapsed, out.read()
+
+
+def peak_rss_kib(cmd, env, runs=3):
+    """Peak RSS of cmd, through GNU time: a child forked from this script would report Python's
+    own RSS, because Linux carries the pre-exec image's high-water mark across exec."""
+    if not os.access(GNU_TIME, os.X_OK):
+        return None
+    peak = 0
+    with tempfile.NamedTemporaryFile("r") as out:
+        for _ in range(runs):
+            proc = subprocess.run([GNU_TIME, "-f", "%M", "-o", out.name] + cmd, env=env,
+                                  stdin=subprocess.DEVNULL, capture_output=True)
+            if proc.returncode != 0:
+                raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd)}")
+            out.seek(0)
+            peak = max(peak, int(out.read().split()[-1]))
+    return peak
 
 
 def summary(samples):
@@ -139,7 +170,7 @@ def main():
 def discover(curl, control, channel, env):
     body = json.dumps({"ChannelARN": channel, "SingleMasterChannelEndpointConfiguration":
                        {"Protocols": ["WEBRTC"], "Role": "MASTER"}})
-    _, _, out = run_timed(curl_cmd(curl, control + "/getSignalingChannelEndpoint", body), env)
+    _, out = run_output(curl_cmd(curl, control + "/getSignalingChannelEndpoint", body), env)
     endpoints = json.loads(out)["ResourceEndpointList"]
     return next(e["ResourceEndpoint"] for e in endpoints if e["Protocol"] == "WEBRTC")
 
@@ -158,15 +189,11 @@ def run_all(args, kvs, aws, curl, home, control):
     storage = discover(curl, control, channel, env) if curl else None
     lines = []
     ratios = {}
-    peak = {}
+    measured = {}
 
-    def timed(cmd, env, key=None):
-        def fn():
-            elapsed, rss, _ = run_timed(cmd, env)
-            if key:
-                peak[key] = max(peak.get(key, 0), rss)
-            return elapsed
-        return fn
+    def timed(cmd, env, key):
+        measured[key] = (cmd, env)
+        return lambda: run_timed(cmd, env)
 
     # 1. Skeleton.
     named = [("kvs", timed([kvs, "join-storage-session", "--generate-cli-skeleton"], env, "kvs skeleton"))]
@@ -241,8 +268,10 @@ def run_all(args, kvs, aws, curl, home, control):
     # 5. Peak RSS and binary size.
     lines.append("### 5. Peak RSS and binary size\n")
     lines.append("| run | peak RSS |\n|---|---|")
-    for key in sorted(peak):
-        lines.append(f"| {key} | {peak[key] / 1024:.1f} MiB |")
+    for key in sorted(measured):
+        rss = peak_rss_kib(*measured[key])
+        shown = f"{rss / 1024:.1f} MiB" if rss is not None else f"n/a ({GNU_TIME} not installed)"
+        lines.append(f"| {key} | {shown} |")
     size = os.path.getsize(kvs)
     lines.append(f"\nStripped release binary: {size / 1048576:.2f} MiB ({size} bytes)\n")
 
@@ -266,7 +295,7 @@ def run_all(args, kvs, aws, curl, home, control):
         "## kvs benchmark",
         "",
         f"- date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
-        f"- machine: {os.cpu_count()} cores, {cpu_model()}, {platform.system()} {platform.release()}",
+        f"- machine: {os.cpu_count()} cores, {cpu_model()}, {platform.system()}",
         f"- command: `python3 bench/run.py --reps {args.reps} --fleet {args.fleet} --aws-fleet {args.aws_fleet}`",
         f"- AWS CLI: {aws_version(aws) if aws else 'not installed: kvs measured alone'}",
         f"- curl: {curl_version(curl) if curl else 'not installed'}",
