@@ -115,6 +115,7 @@ impl ServerArgs {
             port: if free_ports { 0 } else { self.port },
             storage_port: if free_ports { 0 } else { self.storage_port },
             verbose,
+            journal_capacity: kvs_emulator::JOURNAL_CAPACITY,
         })
     }
 }

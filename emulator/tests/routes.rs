@@ -398,6 +398,32 @@ async fn the_journal_records_each_request_as_sent() {
 }
 
 #[tokio::test]
+async fn the_journal_keeps_only_the_most_recent_requests() {
+    assert_eq!(Options::default().journal_capacity, 10_000);
+    let emu = Emulator::start(Options {
+        channels: vec![ARN.into()],
+        journal_capacity: 3,
+        ..Options::default()
+    })
+    .unwrap();
+    for n in 0..5 {
+        let body = json!({"ChannelARN": ARN, "n": n});
+        assert_eq!(
+            call(&emu, "/describeSignalingChannel", body).await.status,
+            200
+        );
+    }
+    let journal = emu.journal();
+    let kept: Vec<Value> = journal
+        .iter()
+        .map(|e| serde_json::from_str::<Value>(&e.body).unwrap()["n"].clone())
+        .collect();
+    assert_eq!(kept, [json!(2), json!(3), json!(4)]);
+    // Statuses still reach their entries once older ones are gone.
+    assert!(journal.iter().all(|e| e.status == 200));
+}
+
+#[tokio::test]
 async fn faults_fail_delay_reset_and_garble() {
     let emu = start();
     let url = format!("{}/joinStorageSession", emu.storage_url());
