@@ -194,7 +194,7 @@ impl Api<'_> {
         let mut endpoints = Vec::new();
         for protocol in protocols {
             let endpoint = match protocol {
-                "WSS" => self.control_url.replacen("http", "ws", 1),
+                "WSS" => websocket_url(self.control_url),
                 "HTTPS" => self.control_url.to_string(),
                 // Handed out for any channel: JoinStorageSession checks storage.
                 "WEBRTC" => self.storage_url.to_string(),
@@ -376,6 +376,18 @@ pub fn seeded_channel(arn: &str, storage_enabled: bool) -> Channel {
     )
 }
 
+/// The signaling WebSocket lives on the control listener: `ws://` over plain HTTP, `wss://`
+/// over TLS.
+fn websocket_url(http_url: &str) -> String {
+    if let Some(rest) = http_url.strip_prefix("https://") {
+        format!("wss://{rest}")
+    } else if let Some(rest) = http_url.strip_prefix("http://") {
+        format!("ws://{rest}")
+    } else {
+        http_url.to_string()
+    }
+}
+
 fn parse_input(body: &[u8]) -> Result<Map<String, Value>, Reply> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Map::new());
@@ -409,6 +421,13 @@ mod tests {
         assert_eq!(operation_for("/JoinStorageSession", Plane::Both), None);
         assert_eq!(operation_for("/nope", Plane::Both), None);
         assert_eq!(operation_for("", Plane::Both), None);
+    }
+
+    #[test]
+    fn websocket_urls_keep_the_tls_choice() {
+        assert_eq!(websocket_url("http://127.0.0.1:1"), "ws://127.0.0.1:1");
+        assert_eq!(websocket_url("https://127.0.0.1:1"), "wss://127.0.0.1:1");
+        assert_eq!(websocket_url("https://[::1]:1"), "wss://[::1]:1");
     }
 
     #[test]

@@ -132,16 +132,47 @@ async fn discovery_hands_out_one_endpoint_per_protocol() {
     .await;
     assert_eq!(reply.status, 200);
     let control = emu.control_url();
+    let host_port = control.strip_prefix("http://").unwrap();
     assert_eq!(
         reply.json(),
         json!({"ResourceEndpointList": [
-            {"Protocol": "WSS", "ResourceEndpoint": control.replacen("http", "ws", 1)},
+            {"Protocol": "WSS", "ResourceEndpoint": format!("ws://{host_port}")},
             {"Protocol": "HTTPS", "ResourceEndpoint": control},
             {"Protocol": "WEBRTC", "ResourceEndpoint": emu.storage_url()},
         ]})
     );
     assert_ne!(emu.control_url(), emu.storage_url());
     assert!(reply.request_id.is_some());
+}
+
+#[tokio::test]
+async fn discovery_over_tls_hands_out_wss_and_https() {
+    let emu = Emulator::start(Options {
+        channels: vec![ARN.into()],
+        tls: Tls::Generate,
+        ..Options::default()
+    })
+    .unwrap();
+    let url = format!("{}/getSignalingChannelEndpoint", emu.control_url());
+    let body = json!({"ChannelARN": ARN, "SingleMasterChannelEndpointConfiguration": {"Protocols": ["WSS", "HTTPS", "WEBRTC"]}});
+    let ca = emu.ca_pem().unwrap();
+    let reply = post(&client(Some(&ca)), &url, &body.to_string(), KEYS)
+        .await
+        .unwrap();
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let control = emu.control_url();
+    let host_port = control.strip_prefix("https://").unwrap();
+    let storage = emu.storage_url();
+    assert!(storage.starts_with("https://127.0.0.1:"));
+    assert_ne!(storage, control);
+    assert_eq!(
+        reply.json(),
+        json!({"ResourceEndpointList": [
+            {"Protocol": "WSS", "ResourceEndpoint": format!("wss://{host_port}")},
+            {"Protocol": "HTTPS", "ResourceEndpoint": control},
+            {"Protocol": "WEBRTC", "ResourceEndpoint": storage},
+        ]})
+    );
 }
 
 #[tokio::test]
