@@ -102,6 +102,15 @@ pub fn arn_is_valid(arn: &str) -> bool {
     partition_ok && region_ok && account_ok && resource_ok
 }
 
+/// A signaling channel's ARN: the model's pattern with the `channel` resource type.
+pub fn is_channel_arn(arn: &str) -> bool {
+    arn_is_valid(arn)
+        && arn
+            .splitn(6, ':')
+            .nth(5)
+            .is_some_and(|r| r.starts_with("channel/"))
+}
+
 fn name_is_valid(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 256
@@ -449,5 +458,11 @@ mod tests {
         ] {
             assert!(!arn_is_valid(bad), "{bad}");
         }
+        assert!(is_channel_arn(
+            "arn:aws:kinesisvideo:us-west-2:1:channel/demo/1"
+        ));
+        assert!(!is_channel_arn(
+            "arn:aws:kinesisvideo:us-west-2:1:stream/demo/1"
+        ));
     }
 }

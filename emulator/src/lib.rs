@@ -15,7 +15,7 @@ use std::thread::JoinHandle;
 
 use tokio::sync::watch;
 
-pub use api::ACCOUNT_ID;
+pub use api::{is_channel_arn, ACCOUNT_ID};
 pub use server::parse_fault;
 pub use state::{Fault, FaultKind, JournalEntry, JOURNAL_CAPACITY};
 

@@ -88,12 +88,21 @@ impl ServerArgs {
         if let Some(path) = &self.channels_file {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            channels.extend(
-                text.lines()
-                    .map(|line| line.split('#').next().unwrap_or("").trim())
-                    .filter(|line| !line.is_empty())
-                    .map(str::to_string),
-            );
+            for (number, line) in text.lines().enumerate() {
+                let arn = line.split('#').next().unwrap_or("").trim();
+                if arn.is_empty() {
+                    continue;
+                }
+                if !kvs_emulator::is_channel_arn(arn) {
+                    return Err(format!(
+                        "{}:{}: {}",
+                        path.display(),
+                        number + 1,
+                        bad_channel_arn(arn)
+                    ));
+                }
+                channels.push(arn.to_string());
+            }
         }
         let tls = match (&self.tls_cert, &self.tls_key) {
             (Some(cert_pem), Some(key_pem)) => Tls::Files {
@@ -120,8 +129,25 @@ impl ServerArgs {
     }
 }
 
+fn bad_channel_arn(arn: &str) -> String {
+    format!("'{arn}' is not a signaling channel ARN (arn:aws:kinesisvideo:REGION:ACCOUNT:channel/NAME/NUMBER)")
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // A mistyped --channel is a usage error, reported as clap reports those: exit 2.
+    let server = match &cli.command {
+        Some(Sub::Exec { server, .. }) => server,
+        None => &cli.server,
+    };
+    if let Some(bad) = server
+        .channels
+        .iter()
+        .find(|arn| !kvs_emulator::is_channel_arn(arn))
+    {
+        eprintln!("kvs-emulator: --channel: {}", bad_channel_arn(bad));
+        return ExitCode::from(2);
+    }
     let result = match cli.command {
         Some(Sub::Exec {
             server,

@@ -172,3 +172,35 @@ fn exec_passes_sighup_on() {
     assert!(!is_alive(sleeper));
     assert_eq!(home.files(), Vec::<PathBuf>::new());
 }
+
+#[test]
+fn a_malformed_channel_arn_is_a_usage_error() {
+    let home = Scratch::new("bad-channel");
+    for bad in [
+        "demo",
+        "arn:aws:kinesisvideo:us-west-2:1:stream/demo/1",
+        "arn:aws:kinesisvideo:us-west-2:1:channel/demo",
+    ] {
+        for exec in [false, true] {
+            let mut cmd = emulator(&home.0);
+            if exec {
+                cmd.arg("exec");
+            }
+            cmd.args(["--port", "0", "--channel", bad]);
+            if exec {
+                cmd.args(["--", "true"]);
+            }
+            let out = cmd.output().unwrap();
+            assert_eq!(out.status.code(), Some(2), "{bad} {out:?}");
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(stderr.lines().count(), 1, "{stderr}");
+            assert!(
+                stderr.starts_with(&format!(
+                    "kvs-emulator: --channel: '{bad}' is not a signaling channel ARN"
+                )),
+                "{stderr}"
+            );
+            assert!(out.stdout.is_empty());
+        }
+    }
+}
