@@ -102,6 +102,15 @@ pub fn arn_is_valid(arn: &str) -> bool {
     partition_ok && region_ok && account_ok && resource_ok
 }
 
+/// A signaling channel's ARN: the model's pattern with the `channel` resource type.
+pub fn is_channel_arn(arn: &str) -> bool {
+    arn_is_valid(arn)
+        && arn
+            .splitn(6, ':')
+            .nth(5)
+            .is_some_and(|r| r.starts_with("channel/"))
+}
+
 fn name_is_valid(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 256
@@ -194,7 +203,7 @@ impl Api<'_> {
         let mut endpoints = Vec::new();
         for protocol in protocols {
             let endpoint = match protocol {
-                "WSS" => self.control_url.replacen("http", "ws", 1),
+                "WSS" => websocket_url(self.control_url),
                 "HTTPS" => self.control_url.to_string(),
                 // Handed out for any channel: JoinStorageSession checks storage.
                 "WEBRTC" => self.storage_url.to_string(),
@@ -376,6 +385,18 @@ pub fn seeded_channel(arn: &str, storage_enabled: bool) -> Channel {
     )
 }
 
+/// The signaling WebSocket lives on the control listener: `ws://` over plain HTTP, `wss://`
+/// over TLS.
+fn websocket_url(http_url: &str) -> String {
+    if let Some(rest) = http_url.strip_prefix("https://") {
+        format!("wss://{rest}")
+    } else if let Some(rest) = http_url.strip_prefix("http://") {
+        format!("ws://{rest}")
+    } else {
+        http_url.to_string()
+    }
+}
+
 fn parse_input(body: &[u8]) -> Result<Map<String, Value>, Reply> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Map::new());
@@ -412,6 +433,13 @@ mod tests {
     }
 
     #[test]
+    fn websocket_urls_keep_the_tls_choice() {
+        assert_eq!(websocket_url("http://127.0.0.1:1"), "ws://127.0.0.1:1");
+        assert_eq!(websocket_url("https://127.0.0.1:1"), "wss://127.0.0.1:1");
+        assert_eq!(websocket_url("https://[::1]:1"), "wss://[::1]:1");
+    }
+
+    #[test]
     fn arns_follow_the_model_pattern() {
         assert!(arn_is_valid(
             "arn:aws:kinesisvideo:us-west-2:123456789012:channel/demo/1234567890123"
@@ -430,5 +458,11 @@ mod tests {
         ] {
             assert!(!arn_is_valid(bad), "{bad}");
         }
+        assert!(is_channel_arn(
+            "arn:aws:kinesisvideo:us-west-2:1:channel/demo/1"
+        ));
+        assert!(!is_channel_arn(
+            "arn:aws:kinesisvideo:us-west-2:1:stream/demo/1"
+        ));
     }
 }

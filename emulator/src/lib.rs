@@ -15,9 +15,9 @@ use std::thread::JoinHandle;
 
 use tokio::sync::watch;
 
-pub use api::ACCOUNT_ID;
+pub use api::{is_channel_arn, ACCOUNT_ID};
 pub use server::parse_fault;
-pub use state::{Fault, FaultKind, JournalEntry};
+pub use state::{Fault, FaultKind, JournalEntry, JOURNAL_CAPACITY};
 
 use api::Plane;
 use server::Shared;
@@ -52,6 +52,8 @@ pub struct Options {
     pub storage_port: u16,
     /// One line per request on stderr.
     pub verbose: bool,
+    /// The journal keeps the most recent this many requests ([`JOURNAL_CAPACITY`]).
+    pub journal_capacity: usize,
 }
 
 /// The documented test credentials.
@@ -73,6 +75,7 @@ impl Default for Options {
             port: 0,
             storage_port: 0,
             verbose: false,
+            journal_capacity: JOURNAL_CAPACITY,
         }
     }
 }
@@ -120,7 +123,7 @@ impl Emulator {
         }
 
         let shared = Arc::new(Shared {
-            state: Default::default(),
+            state: state::State::new(options.journal_capacity),
             region: options.region.clone(),
             access_key_id: options.access_key_id.clone(),
             secret_access_key: options.secret_access_key.clone(),
@@ -189,7 +192,8 @@ impl Emulator {
         self.ca_pem.clone()
     }
 
-    /// Every request so far, in arrival order (admin routes excluded).
+    /// The most recent requests (up to [`Options::journal_capacity`]), in arrival order
+    /// (admin routes excluded).
     pub fn journal(&self) -> Vec<JournalEntry> {
         self.shared.state.journal()
     }

@@ -88,12 +88,21 @@ impl ServerArgs {
         if let Some(path) = &self.channels_file {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            channels.extend(
-                text.lines()
-                    .map(|line| line.split('#').next().unwrap_or("").trim())
-                    .filter(|line| !line.is_empty())
-                    .map(str::to_string),
-            );
+            for (number, line) in text.lines().enumerate() {
+                let arn = line.split('#').next().unwrap_or("").trim();
+                if arn.is_empty() {
+                    continue;
+                }
+                if !kvs_emulator::is_channel_arn(arn) {
+                    return Err(format!(
+                        "{}:{}: {}",
+                        path.display(),
+                        number + 1,
+                        bad_channel_arn(arn)
+                    ));
+                }
+                channels.push(arn.to_string());
+            }
         }
         let tls = match (&self.tls_cert, &self.tls_key) {
             (Some(cert_pem), Some(key_pem)) => Tls::Files {
@@ -115,12 +124,30 @@ impl ServerArgs {
             port: if free_ports { 0 } else { self.port },
             storage_port: if free_ports { 0 } else { self.storage_port },
             verbose,
+            journal_capacity: kvs_emulator::JOURNAL_CAPACITY,
         })
     }
 }
 
+fn bad_channel_arn(arn: &str) -> String {
+    format!("'{arn}' is not a signaling channel ARN (arn:aws:kinesisvideo:REGION:ACCOUNT:channel/NAME/NUMBER)")
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // A mistyped --channel is a usage error, reported as clap reports those: exit 2.
+    let server = match &cli.command {
+        Some(Sub::Exec { server, .. }) => server,
+        None => &cli.server,
+    };
+    if let Some(bad) = server
+        .channels
+        .iter()
+        .find(|arn| !kvs_emulator::is_channel_arn(arn))
+    {
+        eprintln!("kvs-emulator: --channel: {}", bad_channel_arn(bad));
+        return ExitCode::from(2);
+    }
     let result = match cli.command {
         Some(Sub::Exec {
             server,
@@ -201,13 +228,13 @@ fn exec(server: &ServerArgs, verbose: bool, command: &[String]) -> Result<ExitCo
         Some(token) => child.env("AWS_SESSION_TOKEN", token),
         None => child.env_remove("AWS_SESSION_TOKEN"),
     };
+    // Removed however exec ends, including when the command cannot start.
     let ca_file = match emulator.ca_pem() {
         Some(pem) => {
-            let path =
-                std::env::temp_dir().join(format!("kvs-emulator-ca-{}.pem", std::process::id()));
-            std::fs::write(&path, pem).map_err(|e| format!("cannot write the CA: {e}"))?;
-            child.env("AWS_CA_BUNDLE", &path);
-            Some(path)
+            let file = TempFile::create("kvs-emulator-ca", ".pem", pem.as_bytes())
+                .map_err(|e| format!("cannot write the CA: {e}"))?;
+            child.env("AWS_CA_BUNDLE", &file.0);
+            Some(file)
         }
         None => {
             // A global AWS_CA_BUNDLE would replace the trust roots for nothing over plain HTTP.
@@ -215,22 +242,16 @@ fn exec(server: &ServerArgs, verbose: bool, command: &[String]) -> Result<ExitCo
             None
         }
     };
-    let mut running = match child.spawn() {
-        Ok(running) => running,
-        Err(e) => {
-            eprintln!("kvs-emulator: cannot run {}: {e}", command[0]);
-            return Ok(ExitCode::from(127));
-        }
-    };
-    // The terminal's Ctrl-C reaches the child too; let it decide, and report its exit.
-    unsafe {
-        libc::signal(libc::SIGINT, libc::SIG_IGN);
-    }
-    let status = running.wait().map_err(|e| e.to_string())?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let status = runtime.block_on(run_forwarding_signals(child, &command[0]))?;
     drop(emulator);
-    if let Some(path) = ca_file {
-        let _ = std::fs::remove_file(path);
-    }
+    drop(ca_file);
+    let Some(status) = status else {
+        return Ok(ExitCode::from(127));
+    };
     let code = match status.code() {
         Some(code) => code,
         None => {
@@ -239,4 +260,71 @@ fn exec(server: &ServerArgs, verbose: bool, command: &[String]) -> Result<ExitCo
         }
     };
     Ok(ExitCode::from(u8::try_from(code).unwrap_or(1)))
+}
+
+/// Run the command until it exits, passing SIGTERM and SIGHUP on to it so that it can clean up
+/// and its exit status is what we report. None when it cannot start.
+async fn run_forwarding_signals(
+    child: Command,
+    program: &str,
+) -> Result<Option<std::process::ExitStatus>, String> {
+    // Catch the signals before the command exists, so that none arrives unhandled in between.
+    let mut term = signal(SignalKind::terminate()).map_err(|e| e.to_string())?;
+    let mut hangup = signal(SignalKind::hangup()).map_err(|e| e.to_string())?;
+    let mut running = match tokio::process::Command::from(child).spawn() {
+        Ok(running) => running,
+        Err(e) => {
+            eprintln!("kvs-emulator: cannot run {program}: {e}");
+            return Ok(None);
+        }
+    };
+    // The terminal's Ctrl-C reaches the child too; let it decide, and report its exit. Set
+    // only after spawning: an ignored signal would stay ignored in the child.
+    unsafe {
+        libc::signal(libc::SIGINT, libc::SIG_IGN);
+    }
+    let pid = running.id().and_then(|id| libc::pid_t::try_from(id).ok());
+    let forward = |signal: libc::c_int| {
+        if let Some(pid) = pid {
+            unsafe {
+                libc::kill(pid, signal);
+            }
+        }
+    };
+    loop {
+        tokio::select! {
+            status = running.wait() => return status.map(Some).map_err(|e| e.to_string()),
+            _ = term.recv() => forward(libc::SIGTERM),
+            _ = hangup.recv() => forward(libc::SIGHUP),
+        }
+    }
+}
+
+/// A file only this process can read, removed when dropped.
+struct TempFile(PathBuf);
+
+impl TempFile {
+    fn create(prefix: &str, suffix: &str, contents: &[u8]) -> std::io::Result<TempFile> {
+        use std::os::unix::fs::OpenOptionsExt;
+        let path = std::env::temp_dir().join(format!(
+            "{prefix}-{}-{:016x}{suffix}",
+            std::process::id(),
+            fastrand::u64(..)
+        ));
+        // create_new: never write through a file or link someone else put there.
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&path)?;
+        let file_guard = TempFile(path);
+        file.write_all(contents)?;
+        Ok(file_guard)
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
 }

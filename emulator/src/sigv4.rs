@@ -224,7 +224,31 @@ pub fn verify(request: &Request, expected: &Expected, now: SystemTime) -> Result
             SIGNATURE_MISMATCH,
         ));
     }
-    Ok(())
+    check_payload_hash(request)
+}
+
+/// The signature covers `x-amz-content-sha256`, not the body, so a body changed after signing
+/// still verifies unless the header is checked against the body actually received.
+fn check_payload_hash(request: &Request) -> Result<(), Rejection> {
+    let Some(claimed) = header(request.headers, "x-amz-content-sha256") else {
+        return Ok(());
+    };
+    // UNSIGNED-PAYLOAD and the STREAMING-* forms promise nothing about the body as a whole.
+    let is_hex_hash = claimed.len() == 64 && claimed.bytes().all(|b| b.is_ascii_hexdigit());
+    if !is_hex_hash {
+        return Ok(());
+    }
+    let actual = hex::encode(Sha256::digest(request.body));
+    if claimed.eq_ignore_ascii_case(&actual) {
+        return Ok(());
+    }
+    Err(rejection(
+        403,
+        "InvalidSignatureException",
+        format!(
+            "The x-amz-content-sha256 header ({claimed}) does not match the SHA-256 of the request body ({actual}): the body was changed after signing."
+        ),
+    ))
 }
 
 fn check_skew(amz_date: &str, signed_at: SystemTime, now: SystemTime) -> Result<(), Rejection> {

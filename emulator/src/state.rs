@@ -1,6 +1,6 @@
 //! In-memory state: the channels, the request journal and the injected faults.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
@@ -74,11 +74,29 @@ pub struct Channel {
     pub stream_arn: Option<String>,
 }
 
-#[derive(Default)]
+/// How many requests the journal keeps by default: enough for any test run, small enough that
+/// an emulator left running under load stays within a few megabytes.
+pub const JOURNAL_CAPACITY: usize = 10_000;
+
+/// The most recent requests, oldest first. Entries are numbered from the first request ever
+/// recorded, so that a response can find its entry after older ones were dropped.
+struct Journal {
+    entries: VecDeque<JournalEntry>,
+    /// The number of the entry at the front.
+    first: u64,
+    capacity: usize,
+}
+
 pub struct State {
     channels: Mutex<HashMap<String, Channel>>,
-    journal: Mutex<Vec<JournalEntry>>,
+    journal: Mutex<Journal>,
     faults: Mutex<Vec<Fault>>,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        State::new(JOURNAL_CAPACITY)
+    }
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -89,6 +107,19 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl State {
+    /// A journal capacity of 0 keeps nothing.
+    pub fn new(journal_capacity: usize) -> State {
+        State {
+            channels: Mutex::default(),
+            journal: Mutex::new(Journal {
+                entries: VecDeque::new(),
+                first: 0,
+                capacity: journal_capacity,
+            }),
+            faults: Mutex::default(),
+        }
+    }
+
     pub fn channel(&self, arn: &str) -> Option<Channel> {
         lock(&self.channels).get(arn).cloned()
     }
@@ -118,25 +149,40 @@ impl State {
         }
     }
 
-    /// Record a request; returns its index for `set_status`.
-    pub fn record(&self, entry: JournalEntry) -> usize {
+    /// Record a request, dropping the oldest when full; returns its number for `set_status`.
+    pub fn record(&self, entry: JournalEntry) -> u64 {
         let mut journal = lock(&self.journal);
-        journal.push(entry);
-        journal.len() - 1
+        let number = journal.first + journal.entries.len() as u64;
+        journal.entries.push_back(entry);
+        while journal.entries.len() > journal.capacity {
+            journal.entries.pop_front();
+            journal.first += 1;
+        }
+        number
     }
 
-    pub fn set_status(&self, index: usize, status: u16) {
-        if let Some(entry) = lock(&self.journal).get_mut(index) {
+    /// A no-op when the entry has been dropped or cleared since.
+    pub fn set_status(&self, number: u64, status: u16) {
+        let mut journal = lock(&self.journal);
+        let Some(index) = number.checked_sub(journal.first) else {
+            return;
+        };
+        if let Some(entry) = usize::try_from(index)
+            .ok()
+            .and_then(|i| journal.entries.get_mut(i))
+        {
             entry.status = status;
         }
     }
 
     pub fn journal(&self) -> Vec<JournalEntry> {
-        lock(&self.journal).clone()
+        lock(&self.journal).entries.iter().cloned().collect()
     }
 
     pub fn clear_journal(&self) {
-        lock(&self.journal).clear();
+        let mut journal = lock(&self.journal);
+        journal.first += journal.entries.len() as u64;
+        journal.entries.clear();
     }
 
     pub fn inject(&self, fault: Fault) {
@@ -188,5 +234,39 @@ mod tests {
         });
         assert!(state.take_fault("Anything").is_some());
         assert!(state.take_fault("Anything").is_none());
+    }
+
+    fn entry(path: &str) -> JournalEntry {
+        JournalEntry {
+            method: "POST".into(),
+            path: path.into(),
+            headers: Vec::new(),
+            body: String::new(),
+            operation: String::new(),
+            status: 0,
+            signature_verified: false,
+        }
+    }
+
+    #[test]
+    fn statuses_reach_their_entry_after_older_ones_are_dropped_or_cleared() {
+        let state = State::new(2);
+        let a = state.record(entry("/a"));
+        let b = state.record(entry("/b"));
+        let c = state.record(entry("/c"));
+        state.set_status(a, 500);
+        state.set_status(c, 200);
+        let paths: Vec<_> = state
+            .journal()
+            .iter()
+            .map(|e| (e.path.clone(), e.status))
+            .collect();
+        assert_eq!(paths, [("/b".into(), 0), ("/c".into(), 200)]);
+        state.clear_journal();
+        state.set_status(b, 404);
+        let d = state.record(entry("/d"));
+        state.set_status(d, 201);
+        assert_eq!(state.journal()[0].status, 201);
+        assert_eq!(state.journal().len(), 1);
     }
 }

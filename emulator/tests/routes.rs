@@ -132,16 +132,47 @@ async fn discovery_hands_out_one_endpoint_per_protocol() {
     .await;
     assert_eq!(reply.status, 200);
     let control = emu.control_url();
+    let host_port = control.strip_prefix("http://").unwrap();
     assert_eq!(
         reply.json(),
         json!({"ResourceEndpointList": [
-            {"Protocol": "WSS", "ResourceEndpoint": control.replacen("http", "ws", 1)},
+            {"Protocol": "WSS", "ResourceEndpoint": format!("ws://{host_port}")},
             {"Protocol": "HTTPS", "ResourceEndpoint": control},
             {"Protocol": "WEBRTC", "ResourceEndpoint": emu.storage_url()},
         ]})
     );
     assert_ne!(emu.control_url(), emu.storage_url());
     assert!(reply.request_id.is_some());
+}
+
+#[tokio::test]
+async fn discovery_over_tls_hands_out_wss_and_https() {
+    let emu = Emulator::start(Options {
+        channels: vec![ARN.into()],
+        tls: Tls::Generate,
+        ..Options::default()
+    })
+    .unwrap();
+    let url = format!("{}/getSignalingChannelEndpoint", emu.control_url());
+    let body = json!({"ChannelARN": ARN, "SingleMasterChannelEndpointConfiguration": {"Protocols": ["WSS", "HTTPS", "WEBRTC"]}});
+    let ca = emu.ca_pem().unwrap();
+    let reply = post(&client(Some(&ca)), &url, &body.to_string(), KEYS)
+        .await
+        .unwrap();
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let control = emu.control_url();
+    let host_port = control.strip_prefix("https://").unwrap();
+    let storage = emu.storage_url();
+    assert!(storage.starts_with("https://127.0.0.1:"));
+    assert_ne!(storage, control);
+    assert_eq!(
+        reply.json(),
+        json!({"ResourceEndpointList": [
+            {"Protocol": "WSS", "ResourceEndpoint": format!("wss://{host_port}")},
+            {"Protocol": "HTTPS", "ResourceEndpoint": control},
+            {"Protocol": "WEBRTC", "ResourceEndpoint": storage},
+        ]})
+    );
 }
 
 #[tokio::test]
@@ -395,6 +426,32 @@ async fn the_journal_records_each_request_as_sent() {
     assert_eq!(emu.journal().len(), 1);
     emu.clear_journal();
     assert!(emu.journal().is_empty());
+}
+
+#[tokio::test]
+async fn the_journal_keeps_only_the_most_recent_requests() {
+    assert_eq!(Options::default().journal_capacity, 10_000);
+    let emu = Emulator::start(Options {
+        channels: vec![ARN.into()],
+        journal_capacity: 3,
+        ..Options::default()
+    })
+    .unwrap();
+    for n in 0..5 {
+        let body = json!({"ChannelARN": ARN, "n": n});
+        assert_eq!(
+            call(&emu, "/describeSignalingChannel", body).await.status,
+            200
+        );
+    }
+    let journal = emu.journal();
+    let kept: Vec<Value> = journal
+        .iter()
+        .map(|e| serde_json::from_str::<Value>(&e.body).unwrap()["n"].clone())
+        .collect();
+    assert_eq!(kept, [json!(2), json!(3), json!(4)]);
+    // Statuses still reach their entries once older ones are gone.
+    assert!(journal.iter().all(|e| e.status == 200));
 }
 
 #[tokio::test]

@@ -253,3 +253,89 @@ fn aws_sigv4_signed_requests_verify() {
         "InvalidSignatureException"
     );
 }
+
+#[test]
+fn a_body_changed_after_signing_is_refused_when_its_hash_header_was_signed() {
+    use aws_credential_types::Credentials;
+    use aws_sigv4::http_request::{
+        sign, PayloadChecksumKind, SignableBody, SignableRequest, SigningSettings,
+    };
+    use aws_sigv4::sign::v4;
+
+    let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_790_000_000);
+    let identity = Credentials::new("AKID", "secret", None, None, "test").into();
+    let mut settings = SigningSettings::default();
+    settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
+    let params = v4::SigningParams::builder()
+        .identity(&identity)
+        .region("us-west-2")
+        .name("kinesisvideo")
+        .time(now)
+        .settings(settings)
+        .build()
+        .unwrap()
+        .into();
+    let body = br#"{"channelArn": "arn:aws:kinesisvideo:us-west-2:1:channel/x/1"}"#;
+    let base = [
+        ("host", "127.0.0.1:9"),
+        ("content-type", "application/json"),
+    ];
+    let signable = SignableRequest::new(
+        "POST",
+        "http://127.0.0.1:9/joinStorageSession",
+        base.iter().copied(),
+        SignableBody::Bytes(body),
+    )
+    .unwrap();
+    let (instructions, _) = sign(signable, &params).unwrap().into_parts();
+    let mut headers: Vec<(String, String)> = base
+        .iter()
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .collect();
+    for (name, value) in instructions.headers() {
+        headers.push((name.to_string(), value.to_string()));
+    }
+    assert!(headers.iter().any(|(n, _)| n == "x-amz-content-sha256"));
+    let expected = Expected {
+        access_key_id: "AKID",
+        secret_access_key: "secret",
+        session_token: None,
+        region: "us-west-2",
+        service: "kinesisvideo",
+    };
+    let request = |body: &[u8], headers: &[(String, String)]| {
+        verify(
+            &Request {
+                method: "POST",
+                path: "/joinStorageSession",
+                query: "",
+                headers,
+                body,
+            },
+            &expected,
+            now,
+        )
+    };
+    assert_eq!(request(body, &headers), Ok(()));
+
+    let tampered = br#"{"channelArn": "arn:aws:kinesisvideo:us-west-2:1:channel/y/1"}"#;
+    let err = request(tampered, &headers).unwrap_err();
+    assert_eq!((err.status, err.code), (403, "InvalidSignatureException"));
+    assert!(
+        err.message.contains("x-amz-content-sha256") && err.message.contains("body"),
+        "{}",
+        err.message
+    );
+
+    // UNSIGNED-PAYLOAD makes no promise about the body, so the signature alone decides.
+    let mut unsigned_payload = headers.clone();
+    for (name, value) in unsigned_payload.iter_mut() {
+        if name == "x-amz-content-sha256" {
+            *value = "UNSIGNED-PAYLOAD".into();
+        }
+    }
+    let err = request(body, &unsigned_payload).unwrap_err();
+    assert!(err
+        .message
+        .starts_with("The request signature we calculated"));
+}
