@@ -325,7 +325,8 @@ def cpu_model():
 
 def aws_version(aws):
     out = subprocess.run([aws, "--version"], capture_output=True, text=True)
-    return (out.stdout or out.stderr).strip()
+    # The kernel's release names this machine, not the AWS CLI.
+    return re.sub(r"Linux/\S+", "Linux", (out.stdout or out.stderr).strip())
 
 
 def curl_version(curl):
