@@ -54,6 +54,15 @@ fn is_alive(pid: u32) -> bool {
     unsafe { libc::kill(pid as libc::pid_t, 0) == 0 }
 }
 
+/// The first line the child writes on its (piped) stdout.
+fn first_line(child: &mut Child) -> String {
+    let mut line = String::new();
+    BufReader::new(child.stdout.as_mut().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    line
+}
+
 fn wait_at_most(child: &mut Child, limit: Duration) -> ExitStatus {
     let deadline = Instant::now() + limit;
     loop {
@@ -114,10 +123,7 @@ fn serve_prints_its_urls_first_and_stops_on_sigterm() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.as_mut().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    let line = first_line(&mut child);
     assert!(
         line.starts_with("kvs-emulator listening: control plane http://127.0.0.1:"),
         "{line}"
@@ -138,10 +144,7 @@ fn exec_sleeping(home: &Scratch) -> (Child, u32, String) {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.as_mut().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    let line = first_line(&mut child);
     let (pid, ca) = line.trim_end().split_once(' ').unwrap();
     (child, pid.parse().unwrap(), ca.to_string())
 }

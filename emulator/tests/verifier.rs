@@ -187,26 +187,29 @@ fn keys_and_tokens_are_checked() {
     );
 }
 
-#[test]
-fn aws_sigv4_signed_requests_verify() {
-    use aws_credential_types::Credentials;
-    use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
+/// Headers aws-sigv4 adds to a POST of `body` to `url` (host 127.0.0.1:9, JSON content type),
+/// followed by those two base headers.
+fn aws_sigv4_headers(
+    credentials: aws_credential_types::Credentials,
+    region: &str,
+    settings: aws_sigv4::http_request::SigningSettings,
+    now: SystemTime,
+    url: &str,
+    body: &[u8],
+) -> Vec<(String, String)> {
+    use aws_sigv4::http_request::{sign, SignableBody, SignableRequest};
     use aws_sigv4::sign::v4;
 
-    let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_790_000_000);
-    let identity =
-        Credentials::new("AKIDRUST", "rust-secret", Some("tok".into()), None, "test").into();
+    let identity = credentials.into();
     let params = v4::SigningParams::builder()
         .identity(&identity)
-        .region("eu-west-1")
+        .region(region)
         .name("kinesisvideo")
         .time(now)
-        .settings(SigningSettings::default())
+        .settings(settings)
         .build()
         .unwrap()
         .into();
-    let body = br#"{"channelArn": "arn:aws:kinesisvideo:eu-west-1:1:channel/x/1"}"#;
-    let url = "http://127.0.0.1:9/joinStorageSession?b=2&a=1";
     let base = [
         ("host", "127.0.0.1:9"),
         ("content-type", "application/json"),
@@ -221,6 +224,24 @@ fn aws_sigv4_signed_requests_verify() {
     for (name, value) in instructions.headers() {
         headers.push((name.to_string(), value.to_string()));
     }
+    headers
+}
+
+#[test]
+fn aws_sigv4_signed_requests_verify() {
+    use aws_credential_types::Credentials;
+    use aws_sigv4::http_request::SigningSettings;
+
+    let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_790_000_000);
+    let body = br#"{"channelArn": "arn:aws:kinesisvideo:eu-west-1:1:channel/x/1"}"#;
+    let headers = aws_sigv4_headers(
+        Credentials::new("AKIDRUST", "rust-secret", Some("tok".into()), None, "test"),
+        "eu-west-1",
+        SigningSettings::default(),
+        now,
+        "http://127.0.0.1:9/joinStorageSession?b=2&a=1",
+        body,
+    );
     let expected = Expected {
         access_key_id: "AKIDRUST",
         secret_access_key: "rust-secret",
@@ -257,44 +278,20 @@ fn aws_sigv4_signed_requests_verify() {
 #[test]
 fn a_body_changed_after_signing_is_refused_when_its_hash_header_was_signed() {
     use aws_credential_types::Credentials;
-    use aws_sigv4::http_request::{
-        sign, PayloadChecksumKind, SignableBody, SignableRequest, SigningSettings,
-    };
-    use aws_sigv4::sign::v4;
+    use aws_sigv4::http_request::{PayloadChecksumKind, SigningSettings};
 
     let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_790_000_000);
-    let identity = Credentials::new("AKID", "secret", None, None, "test").into();
     let mut settings = SigningSettings::default();
     settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
-    let params = v4::SigningParams::builder()
-        .identity(&identity)
-        .region("us-west-2")
-        .name("kinesisvideo")
-        .time(now)
-        .settings(settings)
-        .build()
-        .unwrap()
-        .into();
     let body = br#"{"channelArn": "arn:aws:kinesisvideo:us-west-2:1:channel/x/1"}"#;
-    let base = [
-        ("host", "127.0.0.1:9"),
-        ("content-type", "application/json"),
-    ];
-    let signable = SignableRequest::new(
-        "POST",
+    let headers = aws_sigv4_headers(
+        Credentials::new("AKID", "secret", None, None, "test"),
+        "us-west-2",
+        settings,
+        now,
         "http://127.0.0.1:9/joinStorageSession",
-        base.iter().copied(),
-        SignableBody::Bytes(body),
-    )
-    .unwrap();
-    let (instructions, _) = sign(signable, &params).unwrap().into_parts();
-    let mut headers: Vec<(String, String)> = base
-        .iter()
-        .map(|(n, v)| (n.to_string(), v.to_string()))
-        .collect();
-    for (name, value) in instructions.headers() {
-        headers.push((name.to_string(), value.to_string()));
-    }
+        body,
+    );
     assert!(headers.iter().any(|(n, _)| n == "x-amz-content-sha256"));
     let expected = Expected {
         access_key_id: "AKID",
