@@ -114,16 +114,28 @@ def interleave(named_fns, reps):
     return {name: summary(samples) for name, samples in results.items()}
 
 
-def start_emulator(emulator_bin, channels_file):
+def start_emulator(emulator_bin, channels_file, ca_file=None):
+    """Start kvs-emulator; return (process, control plane URL). With ca_file, serve HTTPS with a
+    generated certificate and write the CA that signed it there."""
+    tls = ["--tls-generate"] if ca_file else []
     proc = subprocess.Popen(
-        [emulator_bin, "--port", "0", "--storage-port", "0", "--region", REGION,
-         "--access-key-id", KEY, "--secret-access-key", SECRET, "--channels-file", channels_file],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        [emulator_bin, "--port", "0", "--storage-port", "0", "--region", REGION, "--quiet",
+         "--access-key-id", KEY, "--secret-access-key", SECRET, "--channels-file", channels_file]
+        + tls, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     line = proc.stdout.readline()
     urls = re.findall(r"https?://[0-9.:]+", line)
     if not urls:
         proc.kill()
         raise SystemExit(f"kvs-emulator did not start: {line!r}")
+    if ca_file:
+        pem = []
+        for row in proc.stdout:
+            if row.startswith("-----BEGIN") or pem:
+                pem.append(row)
+            if row.startswith("-----END"):
+                break
+        with open(ca_file, "w") as f:
+            f.write("".join(pem))
     return proc, urls[0]
 
 
@@ -157,31 +169,35 @@ def main():
     channels_file = os.path.join(home, "channels.txt")
     with open(channels_file, "w") as f:
         f.write("\n".join(arn(i) for i in range(args.fleet)) + "\n")
+    ca_file = os.path.join(home, "emulator-ca.pem")
     emulator, control = start_emulator(emulator_bin, channels_file)
+    tls_emulator, tls_control = start_emulator(emulator_bin, channels_file, ca_file)
     try:
-        report = run_all(args, kvs, aws, curl, home, control)
+        report = run_all(args, kvs, aws, curl, home, control, (tls_control, ca_file))
     finally:
-        emulator.terminate()
-        emulator.wait()
+        for proc in (emulator, tls_emulator):
+            proc.terminate()
+            proc.wait()
         shutil.rmtree(home, ignore_errors=True)
     print(report)
 
 
-def discover(curl, control, channel, env):
+def discover(curl, control, channel, env, ca_file=None):
     body = json.dumps({"ChannelARN": channel, "SingleMasterChannelEndpointConfiguration":
                        {"Protocols": ["WEBRTC"], "Role": "MASTER"}})
-    _, out = run_output(curl_cmd(curl, control + "/getSignalingChannelEndpoint", body), env)
+    _, out = run_output(curl_cmd(curl, control + "/getSignalingChannelEndpoint", body, ca_file),
+                        env)
     endpoints = json.loads(out)["ResourceEndpointList"]
     return next(e["ResourceEndpoint"] for e in endpoints if e["Protocol"] == "WEBRTC")
 
 
-def curl_cmd(curl, url, body):
+def curl_cmd(curl, url, body, ca_file=None):
     return [curl, "-sS", "--fail", "--aws-sigv4", f"aws:amz:{REGION}:kinesisvideo",
             "--user", f"{KEY}:{SECRET}", "-H", "Content-Type: application/json",
-            "--data-binary", body, url]
+            "--data-binary", body] + (["--cacert", ca_file] if ca_file else []) + [url]
 
 
-def run_all(args, kvs, aws, curl, home, control):
+def run_all(args, kvs, aws, curl, home, control, tls):
     env = clean_env(home)
     env_discovery = clean_env(home, {"AWS_ENDPOINT_URL": control})
     channel = arn(0)
@@ -240,6 +256,23 @@ def run_all(args, kvs, aws, curl, home, control):
     if aws:
         ratios["full flow kvs vs aws single call: aws / kvs (target >= 40)"] = (
             single["aws"]["median"] / full["kvs (discovery + join)"]["median"])
+
+    # 3b. The same over HTTPS, trusting the emulator's CA: what a real endpoint costs in TLS.
+    tls_control, ca_file = tls
+    env_tls = clean_env(home, {"AWS_ENDPOINT_URL": tls_control, "AWS_CA_BUNDLE": ca_file})
+    named = [("kvs (discovery + join)", timed(kvs_full, env_tls, "kvs full flow, HTTPS"))]
+    if curl:
+        def two_curls_tls():
+            start = time.perf_counter()
+            endpoint = discover(curl, tls_control, channel, env, ca_file)
+            run_timed(curl_cmd(curl, endpoint + "/joinStorageSession", join_body, ca_file), env)
+            return time.perf_counter() - start
+        named.append(("2 x curl", two_curls_tls))
+    full_tls = interleave(named, args.reps)
+    lines.append(section("3b. Full flow over HTTPS (`AWS_CA_BUNDLE` / `--cacert`)", full_tls))
+    if curl:
+        ratios["full flow over HTTPS: kvs / two curls"] = (
+            full_tls["kvs (discovery + join)"]["median"] / full_tls["2 x curl"]["median"])
 
     # 4. Fleet: N joins over N channels, 8 at a time.
     def fleet(cmd_prefix, n, env):
