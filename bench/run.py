@@ -240,14 +240,18 @@ def run_all(args, kvs, aws, curl, home, control, tls):
 
     # 3. Full flow with discovery: one kvs process vs two curl processes.
     kvs_full = [kvs, "join-storage-session", "--channel-arn", channel]
+
+    def two_curls(control_url, ca_file=None):
+        def fn():
+            start = time.perf_counter()
+            endpoint = discover(curl, control_url, channel, env, ca_file)
+            run_timed(curl_cmd(curl, endpoint + "/joinStorageSession", join_body, ca_file), env)
+            return time.perf_counter() - start
+        return fn
+
     named = [("kvs (discovery + join)", timed(kvs_full, env_discovery, "kvs full flow"))]
     if curl:
-        def two_curls():
-            start = time.perf_counter()
-            endpoint = discover(curl, control, channel, env)
-            run_timed(curl_cmd(curl, endpoint + "/joinStorageSession", join_body), env)
-            return time.perf_counter() - start
-        named.append(("2 x curl", two_curls))
+        named.append(("2 x curl", two_curls(control)))
     full = interleave(named, args.reps)
     lines.append(section("3. Full flow: discovery + join", full))
     if curl:
@@ -262,12 +266,7 @@ def run_all(args, kvs, aws, curl, home, control, tls):
     env_tls = clean_env(home, {"AWS_ENDPOINT_URL": tls_control, "AWS_CA_BUNDLE": ca_file})
     named = [("kvs (discovery + join)", timed(kvs_full, env_tls, "kvs full flow, HTTPS"))]
     if curl:
-        def two_curls_tls():
-            start = time.perf_counter()
-            endpoint = discover(curl, tls_control, channel, env, ca_file)
-            run_timed(curl_cmd(curl, endpoint + "/joinStorageSession", join_body, ca_file), env)
-            return time.perf_counter() - start
-        named.append(("2 x curl", two_curls_tls))
+        named.append(("2 x curl", two_curls(tls_control, ca_file)))
     full_tls = interleave(named, args.reps)
     lines.append(section("3b. Full flow over HTTPS (`AWS_CA_BUNDLE` / `--cacert`)", full_tls))
     if curl:
